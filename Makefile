@@ -1,0 +1,48 @@
+# Buron — the two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve test test-postgres test-browser lint bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Create the venv, install, migrate SQLite, load the Cantal demo network, serve on :8000.
+demo: install
+	DEBUG=1 BURON_DEMO=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 BURON_DEMO=1 $(PY) manage.py demo_load
+	DEBUG=1 BURON_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite (on SQLite unless DATABASE_URL says otherwise).
+test: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-browser: install
+	$(PY) -m pytest -q -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_deploy.py
+
+bench: install
+	$(PY) -m bench
+
+messages:
+	DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .test-db.sqlite3*

@@ -1,0 +1,161 @@
+"""The Cantal demo network: ten telecentres and two annexes, about fifty workstations.
+
+Towns and INSEE codes are those named in public records of the CyberCantal Télé-centre
+programme; coordinates come from the official communes table (buron/places/data/communes.csv).
+Addresses, hosts, connectivity figures and hours are invented for the demo and say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+WEEKDAYS = (0, 1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    slug: str
+    name: str
+    insee_code: str
+    desks: int
+    down: int | None
+    up: int | None
+    fibre: bool
+    step_free: bool
+    open_days: tuple[int, ...] = WEEKDAYS
+    afternoon_only_days: tuple[int, ...] = ()
+    rooms: tuple[tuple[str, str, int], ...] = ()
+    amenities: tuple[str, ...] = ("wifi", "printer", "coffee")
+    parent: str | None = None
+    description_fr: str = ""
+    description_en: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+AMENITIES: dict[str, tuple[str, str]] = {
+    "wifi": ("Wi-Fi", "Wi-Fi"),
+    "printer": ("Imprimante et scanner", "Printer and scanner"),
+    "coffee": ("Café et thé", "Coffee and tea"),
+    "kitchen": ("Coin cuisine", "Kitchenette"),
+    "parking": ("Parking gratuit", "Free parking"),
+    "bike": ("Abri vélos", "Bike shelter"),
+    "lockers": ("Casiers", "Lockers"),
+    "phone_booth": ("Cabine téléphonique", "Phone booth"),
+    "train": ("Gare à proximité", "Railway station nearby"),
+    "shower": ("Douche", "Shower"),
+}
+
+SITES: tuple[DemoSite, ...] = (
+    DemoSite(
+        "aurillac", "Télécentre d'Aurillac", "15014", desks=8, down=1000, up=500, fibre=True,
+        step_free=True,
+        rooms=(("meeting_room", "Salle Puy Mary", 10), ("visio_room", "Salle visio Lioran", 4)),
+        amenities=("wifi", "printer", "coffee", "kitchen", "lockers", "phone_booth", "train"),
+        description_fr="Le plus grand télécentre du réseau, à deux pas de la gare d'Aurillac.",
+        description_en="The network's largest telecentre, a short walk from Aurillac station.",
+    ),
+    DemoSite(
+        "arpajon-sur-cere", "Annexe d'Arpajon-sur-Cère", "15012", desks=3, down=300, up=100,
+        fibre=True, step_free=True, open_days=(1, 3), parent="aurillac",
+        amenities=("wifi", "coffee", "parking"),
+        description_fr="Annexe du télécentre d'Aurillac, ouverte le mardi et le jeudi.",
+        description_en="Annex of the Aurillac telecentre, open on Tuesdays and Thursdays.",
+    ),
+    DemoSite(
+        "saint-flour", "Télécentre de Saint-Flour", "15187", desks=6, down=500, up=200,
+        fibre=True, step_free=True, rooms=(("meeting_room", "Salle de la Planèze", 8),),
+        amenities=("wifi", "printer", "coffee", "kitchen", "parking", "train"),
+        description_fr="Dans la ville haute, vue sur la Planèze.",
+        description_en="In the upper town, overlooking the Planèze plateau.",
+    ),
+    DemoSite(
+        "mauriac", "Télécentre de Mauriac", "15120", desks=5, down=100, up=50, fibre=True,
+        step_free=False, rooms=(("visio_room", "Salle visio", 4),),
+        amenities=("wifi", "printer", "coffee", "parking"),
+        description_fr="Au cœur de la ville, près de la basilique.",
+        description_en="In the town centre, near the basilica.",
+    ),
+    DemoSite(
+        "murat", "Télécentre de Murat", "15138", desks=4, down=200, up=100, fibre=True,
+        step_free=True, rooms=(("private_office", "Bureau fermé", 2),),
+        amenities=("wifi", "printer", "coffee", "kitchen", "train", "bike"),
+        description_fr="Au pied du rocher de Bonnevie ; une extension accueille trois postes "
+        "de plus.",
+        description_en="Below the Bonnevie rock; an extension holds three more desks.",
+    ),
+    DemoSite(
+        "murat-extension", "Murat — extension", "15138", desks=3, down=200, up=100, fibre=True,
+        step_free=False, parent="murat", amenities=("wifi", "coffee"),
+        description_fr="L'extension du télécentre de Murat, dans le même bâtiment.",
+        description_en="The Murat telecentre's extension, in the same building.",
+    ),
+    DemoSite(
+        "ydes", "Télécentre d'Ydes", "15265", desks=4, down=30, up=5, fibre=False,
+        step_free=True, amenities=("wifi", "printer", "coffee", "parking"),
+        description_fr="Ancienne école réaménagée, grand parking.",
+        description_en="A converted former school with a large car park.",
+    ),
+    DemoSite(
+        "allanche", "Télécentre d'Allanche", "15001", desks=4, down=100, up=40, fibre=True,
+        step_free=True, open_days=(0, 1, 3, 4),
+        amenities=("wifi", "printer", "coffee", "parking"),
+        description_fr="Sur le plateau du Cézallier, fermé le mercredi.",
+        description_en="On the Cézallier plateau, closed on Wednesdays.",
+    ),
+    DemoSite(
+        "montmurat", "Télécentre de Montmurat", "15133", desks=3, down=20, up=1, fibre=False,
+        step_free=False, open_days=(1, 3), amenities=("wifi", "coffee", "parking"),
+        description_fr="Petit télécentre de Châtaigneraie, ouvert le mardi et le jeudi.",
+        description_en="A small Châtaigneraie telecentre, open on Tuesdays and Thursdays.",
+    ),
+    DemoSite(
+        "chaudes-aigues", "Télécentre de Chaudes-Aigues", "15045", desks=4, down=100, up=50,
+        fibre=True, step_free=True, amenities=("wifi", "printer", "coffee", "shower"),
+        description_fr="Dans la cité thermale, à côté de l'office de tourisme.",
+        description_en="In the spa town, next to the tourist office.",
+    ),
+    DemoSite(
+        "cassaniouze", "Télécentre de Cassaniouze", "15029", desks=3, down=15, up=1,
+        fibre=False, step_free=True, open_days=(0, 2, 4), afternoon_only_days=(2,),
+        amenities=("wifi", "coffee", "parking"),
+        description_fr="Au-dessus de la vallée du Lot ; le mercredi, l'après-midi seulement.",
+        description_en="Above the Lot valley; on Wednesdays, afternoons only.",
+    ),
+    DemoSite(
+        "pierrefort", "Télécentre de Pierrefort", "15152", desks=4, down=50, up=10, fibre=False,
+        step_free=True, amenities=("wifi", "printer", "coffee", "parking"),
+        description_fr="Entre Carladès et Planèze, dans l'ancienne perception.",
+        description_en="Between Carladès and Planèze, in the former tax office.",
+    ),
+)
+
+# Published Murat prices, used network-wide in the demo; rooms and offices are demo figures.
+PRICES: tuple[tuple[str, str, Decimal, str, str], ...] = (
+    ("desk", "half_day", Decimal("10"), "", ""),
+    ("desk", "day", Decimal("20"), "", ""),
+    ("desk", "week", Decimal("80"), "", ""),
+    ("desk", "month", Decimal("100"), "un ou deux jours par semaine", "one or two days a week"),
+    (
+        "desk",
+        "month",
+        Decimal("0"),
+        "pack accueil : les premiers mois offerts aux nouveaux arrivants",
+        "welcome pack: the first months free for newcomers",
+    ),
+    ("meeting_room", "hour", Decimal("15"), "", ""),
+    ("visio_room", "hour", Decimal("20"), "", ""),
+    ("private_office", "half_day", Decimal("25"), "", ""),
+)
+
+NETWORK = {
+    "slug": "cantal",
+    "name": "Réseau des télécentres du Cantal (démo)",
+    "legal_name": "Données de démonstration — aucun organisme réel",
+    "email": "contact@buron.example",
+    "phone": "04 00 00 00 00",
+    "address": "Démonstration — adresse fictive\n15000 Aurillac",
+}
+
+ADMIN_EMAIL = "admin@buron.example"
+ADMIN_PASSWORD = "buron-demo-2026"  # noqa: S105 - demo only, printed in the README

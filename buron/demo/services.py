@@ -1,0 +1,185 @@
+"""Load the Cantal demo network. Idempotent: loading twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from buron.accounts.models import User
+from buron.offers.models import Price
+from buron.places.communes import communes_load
+from buron.places.models import (
+    Amenity,
+    Closure,
+    ClosureReason,
+    Commune,
+    HalfDay,
+    Network,
+    OpeningPeriod,
+    Resource,
+    Site,
+    SiteKind,
+)
+from buron.places.services import resource_create
+
+from . import network as demo
+
+MORNING = (dt.time(8, 30), dt.time(12, 30))
+AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
+
+
+@dataclass
+class DemoResult:
+    network: Network
+    sites: int
+    resources: int
+    admin_email: str
+    admin_password: str
+
+
+def _site_fields(spec: demo.DemoSite, commune: Commune, network: Network) -> dict[str, object]:
+    return {
+        "network": network,
+        "kind": SiteKind.ANNEX if spec.parent else SiteKind.TELECENTRE,
+        "name": spec.name,
+        "commune_name": commune.name,
+        "insee_code": commune.insee_code,
+        "postal_code": commune.postal_code,
+        "address": "Place de la Mairie (adresse de démonstration)",
+        "latitude": commune.latitude,
+        "longitude": commune.longitude,
+        "description_fr": spec.description_fr,
+        "description_en": spec.description_en,
+        "access_fr": f"Au centre de {commune.name}, stationnement à proximité.",
+        "access_en": f"In the centre of {commune.name}, parking nearby.",
+        "has_fibre": spec.fibre,
+        "download_mbps": spec.down,
+        "upload_mbps": spec.up,
+        "step_free_access": spec.step_free,
+        "accessibility_fr": (
+            "Accès de plain-pied, toilettes adaptées."
+            if spec.step_free
+            else "Bureaux à l'étage, sans ascenseur : prévenez l'hôte, il vous accueillera "
+            "au rez-de-chaussée."
+        ),
+        "accessibility_en": (
+            "Step-free entrance, accessible toilets."
+            if spec.step_free
+            else "Upstairs, no lift: tell the host, who will welcome you on the ground floor."
+        ),
+        "host_name": f"Hôte de {commune.name} (démo)",
+        "host_email": f"{spec.slug}@buron.example",
+        "host_phone": "04 00 00 00 00",
+    }
+
+
+def _opening_periods(spec: demo.DemoSite) -> set[tuple[int, str, dt.time, dt.time]]:
+    wanted = set()
+    for weekday in spec.open_days:
+        if weekday not in spec.afternoon_only_days:
+            wanted.add((weekday, HalfDay.MORNING.value, *MORNING))
+        wanted.add((weekday, HalfDay.AFTERNOON.value, *AFTERNOON))
+    return wanted
+
+
+def _closures(year: int) -> list[tuple[str, dt.date, dt.date, str, str, str]]:
+    """Site closures of the demo: the Christmas week everywhere, works at one site."""
+    closures = [
+        (
+            spec.slug,
+            dt.date(year, 12, 24),
+            dt.date(year + 1, 1, 1),
+            ClosureReason.HOLIDAYS.value,
+            "Fermeture de fin d'année",
+            "Year-end closure",
+        )
+        for spec in demo.SITES
+    ]
+    closures.append(
+        (
+            "ydes",
+            dt.date(year + 1, 2, 15),
+            dt.date(year + 1, 2, 19),
+            ClosureReason.WORKS.value,
+            "Raccordement à la fibre",
+            "Fibre connection works",
+        )
+    )
+    return closures
+
+
+@transaction.atomic
+def demo_load(*, year: int) -> DemoResult:
+    communes_load()
+    network, _ = Network.objects.update_or_create(
+        slug=demo.NETWORK["slug"], defaults={**demo.NETWORK, "is_demo": True}
+    )
+    for code, (name_fr, name_en) in demo.AMENITIES.items():
+        Amenity.objects.update_or_create(code=code, defaults={"name_fr": name_fr, "name_en": name_en})
+    amenities = {a.code: a for a in Amenity.objects.all()}
+    communes = Commune.objects.in_bulk([spec.insee_code for spec in demo.SITES])
+
+    sites: dict[str, Site] = {}
+    for spec in demo.SITES:
+        fields = _site_fields(spec, communes[spec.insee_code], network)
+        fields["parent"] = sites[spec.parent] if spec.parent else None
+        site = Site.objects.filter(slug=spec.slug).first() or Site(slug=spec.slug)
+        for name, value in fields.items():
+            setattr(site, name, value)
+        site.full_clean()
+        site.save()
+        site.amenities.set([amenities[code] for code in spec.amenities])
+        sites[spec.slug] = site
+
+        wanted = _opening_periods(spec)
+        existing = {
+            (p.weekday, p.half_day, p.opens, p.closes): p for p in site.opening_periods.all()
+        }
+        for key, period in existing.items():
+            if key not in wanted:
+                period.delete()
+        for weekday, half_day, opens, closes in sorted(wanted - existing.keys()):
+            OpeningPeriod.objects.create(
+                site=site, weekday=weekday, half_day=half_day, opens=opens, closes=closes
+            )
+
+        names = {r.name for r in site.resources.all()}
+        for number in range(1, spec.desks + 1):
+            name = f"Poste {number}"
+            if name not in names:
+                resource_create(site=site, kind="desk", name=name)
+        for kind, name, capacity in spec.rooms:
+            if name not in names:
+                resource_create(site=site, kind=kind, name=name, capacity=capacity)
+
+    for slug, start, end, reason, note_fr, note_en in _closures(year):
+        Closure.objects.update_or_create(
+            site=sites[slug],
+            start_date=start,
+            defaults={"end_date": end, "reason": reason, "note_fr": note_fr, "note_en": note_en},
+        )
+
+    for position, (kind, unit, amount, condition_fr, condition_en) in enumerate(demo.PRICES):
+        Price.objects.update_or_create(
+            network=network,
+            site=None,
+            resource_kind=kind,
+            unit=unit,
+            condition_fr=condition_fr,
+            defaults={"amount": amount, "condition_en": condition_en, "position": position},
+        )
+
+    admin = User.objects.filter(email=demo.ADMIN_EMAIL).first()
+    if admin is None:
+        User.objects.create_superuser(
+            demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD, first_name="Admin", last_name="Démo"
+        )
+    return DemoResult(
+        network=network,
+        sites=Site.objects.filter(network=network).count(),
+        resources=Resource.objects.filter(network=network).count(),
+        admin_email=demo.ADMIN_EMAIL,
+        admin_password=demo.ADMIN_PASSWORD,
+    )

@@ -1,0 +1,151 @@
+"""Reads about places: which sites, when they are open, and why they are closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import holidays
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .models import Closure, HalfDay, Network, OpeningPeriod, Resource, Site, Weekday
+
+
+@lru_cache(maxsize=64)
+def _french_holidays(year: int, language: str) -> dict[dt.date, str]:
+    # Metropolitan France; Alsace-Moselle and overseas days would come from a subdivision.
+    return dict(holidays.country_holidays("FR", years=year, language=language).items())
+
+
+def public_holidays(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """French public holidays between two days (both included), named in the active language."""
+    language = "fr" if (get_language() or "fr").startswith("fr") else "en_US"
+    found: dict[dt.date, str] = {}
+    for year in range(start.year, end.year + 1):
+        for day, name in _french_holidays(year, language).items():
+            if start <= day <= end:
+                found[day] = name
+    return found
+
+
+def public_holiday_name(day: dt.date) -> str | None:
+    return public_holidays(day, day).get(day)
+
+
+@dataclass(frozen=True)
+class OpenPeriod:
+    half_day: str
+    opens: dt.time
+    closes: dt.time
+
+
+@dataclass
+class DaySchedule:
+    """What a site's day looks like: the half-days it is open, or why it is closed."""
+
+    day: dt.date
+    periods: list[OpenPeriod] = field(default_factory=list)
+    closed_because: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.periods) and self.closed_because is None
+
+    def period(self, half_day: str) -> OpenPeriod | None:
+        if self.closed_because is not None:
+            return None
+        return next((p for p in self.periods if p.half_day == half_day), None)
+
+
+def site_schedules(
+    sites: list[Site], start: dt.date, end: dt.date
+) -> dict[int, dict[dt.date, DaySchedule]]:
+    """Each site's schedule for each day from start to end, in two queries whatever the
+    number of sites: opening hours, then closures; public holidays close every site."""
+    site_ids = [s.pk for s in sites]
+    periods: dict[int, dict[int, list[OpenPeriod]]] = {pk: {} for pk in site_ids}
+    for row in OpeningPeriod.objects.filter(site_id__in=site_ids).order_by("half_day"):
+        periods[row.site_id].setdefault(row.weekday, []).append(
+            OpenPeriod(row.half_day, row.opens, row.closes)
+        )
+    closures: dict[int, list[Closure]] = {pk: [] for pk in site_ids}
+    for closure in Closure.objects.filter(
+        site_id__in=site_ids, start_date__lte=end, end_date__gte=start
+    ):
+        closures[closure.site_id].append(closure)
+    bank = public_holidays(start, end)
+
+    result: dict[int, dict[dt.date, DaySchedule]] = {}
+    for pk in site_ids:
+        days: dict[dt.date, DaySchedule] = {}
+        day = start
+        while day <= end:
+            schedule = DaySchedule(day=day, periods=list(periods[pk].get(day.weekday(), [])))
+            closure = next(
+                (c for c in closures[pk] if c.start_date <= day <= c.end_date), None
+            )
+            if day in bank:
+                schedule.closed_because = _("Public holiday: %(name)s") % {"name": bank[day]}
+            elif closure is not None:
+                label = closure.get_reason_display()
+                schedule.closed_because = f"{label} — {closure.note}" if closure.note else label
+            elif not schedule.periods:
+                schedule.closed_because = _("Closed on this weekday")
+            days[day] = schedule
+            day += dt.timedelta(days=1)
+        result[pk] = days
+    return result
+
+
+def site_schedule(site: Site, day: dt.date) -> DaySchedule:
+    return site_schedules([site], day, day)[site.pk][day]
+
+
+def published_sites(network: Network | None = None) -> QuerySet[Site]:
+    qs = Site.objects.filter(is_published=True).select_related("network", "parent")
+    if network is not None:
+        qs = qs.filter(network=network)
+    return qs.order_by("name")
+
+
+def site_for_page(slug: str) -> Site:
+    """A published site with everything its page shows, in a fixed number of queries."""
+    return (
+        published_sites()
+        .prefetch_related(
+            "amenities",
+            Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "half_day")),
+            Prefetch("resources", queryset=Resource.objects.filter(is_active=True)),
+            Prefetch("annexes", queryset=Site.objects.filter(is_published=True)),
+        )
+        .get(slug=slug)
+    )
+
+
+def upcoming_closures(site: Site, today: dt.date, days: int = 120) -> list[Closure]:
+    return list(
+        Closure.objects.filter(
+            site=site, end_date__gte=today, start_date__lte=today + dt.timedelta(days=days)
+        ).order_by("start_date")
+    )
+
+
+def weekly_hours(site: Site) -> list[tuple[int, str, OpenPeriod | None, OpenPeriod | None]]:
+    """Rows Monday→Sunday: (weekday, label, morning, afternoon), from prefetched periods."""
+    by_day: dict[int, dict[str, OpenPeriod]] = {}
+    for row in site.opening_periods.all():
+        by_day.setdefault(row.weekday, {})[row.half_day] = OpenPeriod(
+            row.half_day, row.opens, row.closes
+        )
+    return [
+        (
+            value,
+            str(label),
+            by_day.get(value, {}).get(HalfDay.MORNING),
+            by_day.get(value, {}).get(HalfDay.AFTERNOON),
+        )
+        for value, label in Weekday.choices
+    ]

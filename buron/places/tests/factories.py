@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from buron.places.models import Closure, Network, OpeningPeriod, Resource, Site
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Réseau {n}")
+    slug = factory.Sequence(lambda n: f"reseau-{n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    network = factory.SubFactory(NetworkFactory)
+    kind = "telecentre"
+    name = factory.Sequence(lambda n: f"Télécentre {n}")
+    slug = factory.Sequence(lambda n: f"telecentre-{n}")
+    commune_name = "Murat"
+    insee_code = "15138"
+    postal_code = "15300"
+    address = "Place de la Mairie"
+    latitude = Decimal("45.110573")
+    longitude = Decimal("2.869290")
+
+
+class OpeningPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningPeriod
+
+    site = factory.SubFactory(SiteFactory)
+    weekday = 0
+    half_day = "am"
+    opens = dt.time(8, 30)
+    closes = dt.time(12, 30)
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    site = factory.SubFactory(SiteFactory)
+    start_date = dt.date(2027, 2, 1)
+    end_date = dt.date(2027, 2, 5)
+    reason = "works"
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    site = factory.SubFactory(SiteFactory)
+    network = factory.LazyAttribute(lambda o: o.site.network)
+    kind = "desk"
+    name = factory.Sequence(lambda n: f"Poste {n}")
+    capacity = 1
+    booking_unit = "half_day"
+
+
+def open_all_week(site: Site, days: tuple[int, ...] = (0, 1, 2, 3, 4)) -> None:
+    """Give a site the usual hours: 8:30–12:30 and 13:30–18:00 on the given weekdays."""
+    for weekday in days:
+        OpeningPeriodFactory(site=site, weekday=weekday, half_day="am")
+        OpeningPeriodFactory(
+            site=site, weekday=weekday, half_day="pm", opens=dt.time(13, 30), closes=dt.time(18)
+        )

@@ -1,0 +1,18 @@
+"""Project-wide test set-up: the same suite runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default(settings: object) -> None:
+    """Each test starts in the default language, whatever a previous test activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # type: ignore[attr-defined]
+
+
+def pytest_report_header() -> str:
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
