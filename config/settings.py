@@ -29,9 +29,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+TESTING = "pytest" in sys.modules
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    TESTING = "pytest" in sys.modules
     if not DEBUG and not TESTING:
         from django.core.exceptions import ImproperlyConfigured
 
@@ -51,10 +51,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "allauth",
+    "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "buron.core",
     "buron.places",
     "buron.accounts",
     "buron.offers",
+    "buron.booking",
     "buron.public",
     "buron.demo",
     "buron.api",
@@ -65,10 +70,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "buron.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,7 +137,7 @@ TIME_ZONE = "Europe/Paris"
 
 # --- Static and media files --------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -139,12 +146,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -159,15 +167,16 @@ if os.environ.get("EMAIL_URL"):
     EMAIL_HOST_USER = _email.username or ""
     EMAIL_HOST_PASSWORD = _email.password or ""
     EMAIL_USE_TLS = _email.scheme == "smtp+tls"
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Buron <noreply@buron.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Maps --------------------------------------------------------------------------------------
 # Tiles come from a remote server; an empty value disables the tile layer (the list and the
 # coordinate table still show everything).
-BURON_TILE_URL = os.environ.get(
-    "BURON_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
+BURON_TILE_URL = os.environ.get("BURON_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 BURON_TILE_ATTRIBUTION = os.environ.get(
     "BURON_TILE_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
@@ -180,7 +189,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not TESTING)
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -204,5 +213,44 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# --- Accounts (django-allauth): email login, mandatory verification, rate limits ------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SIGNUP_FORM_CLASS = "buron.accounts.forms.MemberSignupForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buron] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "booking:search"
+ACCOUNT_LOGOUT_REDIRECT_URL = "public:home"
+
+# --- Background tasks (django-tasks): the database queue, worked by `manage.py db_worker` --
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            # Tests run tasks at once, in the request that enqueues them.
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
+    }
+}
+
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)
+
+# Legal notice: the hosting provider's name, address and phone (several lines allowed).
+BURON_HOSTING = os.environ.get("BURON_HOSTING", "")
+
+if TESTING:
+    # A fast hasher keeps the suite quick; production keeps Django's default (PBKDF2).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

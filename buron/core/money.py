@@ -15,10 +15,11 @@ def money(value: Decimal | int | str) -> Decimal:
 def format_eur(value: Decimal, *, language: str = "fr") -> str:
     """Format an amount the way a reader of that language expects: 1 234,50 € / €1,234.50."""
     amount = money(value)
-    whole, _, cents = f"{amount:,.2f}".partition(".")
+    sign = "-" if amount < 0 else ""
+    whole, _, cents = f"{abs(amount):,.2f}".partition(".")
     if language.startswith("fr"):
         whole = whole.replace(",", "\u202f")
         text = whole if cents == "00" else f"{whole},{cents}"
-        return f"{text}\u00a0€"
+        return f"{sign}{text}\u00a0€"
     text = whole if cents == "00" else f"{whole}.{cents}"
-    return f"€{text}"
+    return f"{sign}€{text}"

@@ -117,7 +117,9 @@ def demo_load(*, year: int) -> DemoResult:
         slug=demo.NETWORK["slug"], defaults={**demo.NETWORK, "is_demo": True}
     )
     for code, (name_fr, name_en) in demo.AMENITIES.items():
-        Amenity.objects.update_or_create(code=code, defaults={"name_fr": name_fr, "name_en": name_en})
+        Amenity.objects.update_or_create(
+            code=code, defaults={"name_fr": name_fr, "name_en": name_en}
+        )
     amenities = {a.code: a for a in Amenity.objects.all()}
     communes = Commune.objects.in_bulk([spec.insee_code for spec in demo.SITES])
 

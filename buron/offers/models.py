@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -44,7 +45,7 @@ class Price(models.Model):
         _("amount incl. VAT (€)"),
         max_digits=8,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0"), message=_("A price cannot be negative."))],
     )
     condition_fr = models.CharField(_("condition (French)"), max_length=200, blank=True)
     condition_en = models.CharField(_("condition (English)"), max_length=200, blank=True)
@@ -58,12 +59,28 @@ class Price(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="price_amount_not_negative",
+                violation_error_code="negative_price",
                 violation_error_message=_("A price cannot be negative."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_resource_kind_display()} {self.amount} € {self.get_unit_display()}"
+
+    def clean(self) -> None:
+        if (
+            self.site_id is not None
+            and self.network_id is not None
+            and not Site.objects.filter(pk=self.site_id, network_id=self.network_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "site": ValidationError(
+                        _("This site belongs to another network than the price."),
+                        code="site_in_other_network",
+                    )
+                }
+            )
 
     @property
     def condition(self) -> str:

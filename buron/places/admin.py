@@ -2,10 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from .models import DEFAULT_UNIT, Amenity, Closure, Commune, Network, OpeningPeriod, Resource, ResourceKind, Site
+from .models import (
+    DEFAULT_UNIT,
+    Amenity,
+    Closure,
+    Commune,
+    HalfDay,
+    Network,
+    OpeningPeriod,
+    Resource,
+    ResourceKind,
+    Site,
+    half_days_overlap_error,
+)
 
 
 @admin.register(Network)
@@ -19,8 +33,38 @@ class AmenityAdmin(admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_en"]
 
 
+class OpeningPeriodForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The form set holds every half-day of the site and compares them as submitted.
+        self.instance.compare_with_saved_half_day = False
+
+
+class OpeningPeriodFormSet(BaseInlineFormSet):
+    """A site's opening hours edited together: each day's morning ends before its afternoon
+    starts, as submitted (both may move at once, and new ones are not saved yet)."""
+
+    def clean(self) -> None:
+        super().clean()
+        by_day: dict[tuple[int, str], forms.Form] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.errors:
+                continue
+            by_day[(data["weekday"], data["half_day"])] = form
+        for weekday in {weekday for weekday, _ in by_day}:
+            morning = by_day.get((weekday, HalfDay.MORNING))
+            afternoon = by_day.get((weekday, HalfDay.AFTERNOON))
+            if morning is None or afternoon is None:
+                continue
+            if morning.cleaned_data["closes"] > afternoon.cleaned_data["opens"]:
+                afternoon.add_error("opens", half_days_overlap_error())
+
+
 class OpeningPeriodInline(admin.TabularInline):
     model = OpeningPeriod
+    form = OpeningPeriodForm
+    formset = OpeningPeriodFormSet
     extra = 0
 
 

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 
 from . import selectors
-from .models import Site
+from .models import Closure, OpeningPeriod, Resource, Site
 
 router = Router(tags=["sites"])
+
+# How far ahead a site's closures are listed.
+CLOSURES_HORIZON_DAYS = 366
 
 
 class SiteOut(Schema):
     slug: str
     name: str
     kind: str
+    network: str
+    parent: str | None
     commune: str
     insee_code: str
     postal_code: str
     address: str
-    latitude: Decimal
-    longitude: Decimal
+    # Degrees (WGS 84) as JSON numbers; six decimals place a point within about 10 cm.
+    latitude: float
+    longitude: float
     has_fibre: bool
     download_mbps: int | None
     upload_mbps: int | None
@@ -49,7 +55,9 @@ class ClosureOut(Schema):
     start_date: dt.date
     end_date: dt.date
     reason: str
-    note: str
+    # Both languages: an API client chooses, whatever the language of the request.
+    note_fr: str
+    note_en: str
 
 
 class SiteDetailOut(SiteOut):
@@ -58,52 +66,76 @@ class SiteDetailOut(SiteOut):
     closures: list[ClosureOut]
 
 
-def _site_out(site: Site) -> dict[str, object]:
-    return {
-        "slug": site.slug,
-        "name": site.name,
-        "kind": site.kind,
-        "commune": site.commune_name,
-        "insee_code": site.insee_code,
-        "postal_code": site.postal_code,
-        "address": site.address,
-        "latitude": site.latitude,
-        "longitude": site.longitude,
-        "has_fibre": site.has_fibre,
-        "download_mbps": site.download_mbps,
-        "upload_mbps": site.upload_mbps,
-        "step_free_access": site.step_free_access,
-    }
+class ErrorOut(Schema):
+    detail: str
+
+
+def _site_out(site: Site) -> SiteOut:
+    """The fields every site answer carries; network and parent are already loaded."""
+    return SiteOut(
+        slug=site.slug,
+        name=site.name,
+        kind=site.kind,
+        network=site.network.slug,
+        parent=site.parent.slug if site.parent is not None else None,
+        commune=site.commune_name,
+        insee_code=site.insee_code,
+        postal_code=site.postal_code,
+        address=site.address,
+        latitude=float(site.latitude),
+        longitude=float(site.longitude),
+        has_fibre=site.has_fibre,
+        download_mbps=site.download_mbps,
+        upload_mbps=site.upload_mbps,
+        step_free_access=site.step_free_access,
+    )
+
+
+def _resource_out(resource: Resource) -> ResourceOut:
+    return ResourceOut(
+        id=resource.pk,
+        name=resource.name,
+        kind=resource.kind,
+        capacity=resource.capacity,
+        booking_unit=resource.booking_unit,
+    )
+
+
+def _opening_out(period: OpeningPeriod) -> OpeningOut:
+    return OpeningOut(
+        weekday=period.weekday, half_day=period.half_day, opens=period.opens, closes=period.closes
+    )
+
+
+def _closure_out(closure: Closure) -> ClosureOut:
+    return ClosureOut(
+        start_date=closure.start_date,
+        end_date=closure.end_date,
+        reason=closure.reason,
+        note_fr=closure.note_fr,
+        note_en=closure.note_en,
+    )
 
 
 @router.get("/sites", response=list[SiteOut], summary="The published sites of every network")
-def site_list(request: HttpRequest) -> list[dict[str, object]]:
+def site_list(request: HttpRequest) -> list[SiteOut]:
     return [_site_out(site) for site in selectors.published_sites()]
 
 
-@router.get("/sites/{slug}", response=SiteDetailOut, summary="One site, its resources and hours")
-def site_detail(request: HttpRequest, slug: str) -> dict[str, object]:
+@router.get(
+    "/sites/{slug}",
+    response={200: SiteDetailOut, 404: ErrorOut},
+    summary="One published site, its active resources, opening hours and coming closures",
+)
+def site_detail(request: HttpRequest, slug: str) -> SiteDetailOut:
     try:
-        site = selectors.site_for_page(slug)
+        site = selectors.site_with_resources(slug)
     except Site.DoesNotExist as exc:
         raise Http404 from exc
-    from django.utils import timezone
-
-    closures = selectors.upcoming_closures(site, timezone.localdate(), days=366)
-    return {
-        **_site_out(site),
-        "resources": [
-            {"id": r.pk, "name": r.name, "kind": r.kind, "capacity": r.capacity,
-             "booking_unit": r.booking_unit}
-            for r in site.resources.all()
-        ],
-        "opening_hours": [
-            {"weekday": p.weekday, "half_day": p.half_day, "opens": p.opens, "closes": p.closes}
-            for p in site.opening_periods.all()
-        ],
-        "closures": [
-            {"start_date": c.start_date, "end_date": c.end_date, "reason": c.reason,
-             "note": c.note}
-            for c in closures
-        ],
-    }
+    closures = selectors.upcoming_closures(site, timezone.localdate(), days=CLOSURES_HORIZON_DAYS)
+    return SiteDetailOut(
+        **_site_out(site).model_dump(),
+        resources=[_resource_out(r) for r in site.resources.all()],
+        opening_hours=[_opening_out(p) for p in site.opening_periods.all()],
+        closures=[_closure_out(c) for c in closures],
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,12 +18,8 @@ from .validators import (
     validate_insee_code,
     validate_postal_code,
     validate_siret,
+    validate_time_zone,
 )
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
 class Network(models.Model):
@@ -180,6 +176,7 @@ class Site(models.Model):
                 condition=Q(kind="annex", parent__isnull=False)
                 | Q(kind="telecentre", parent__isnull=True),
                 name="site_annex_has_parent",
+                violation_error_code="annex_parent_mismatch",
                 violation_error_message=_(
                     "An annex must name the telecentre it depends on; a telecentre must not."
                 ),
@@ -187,10 +184,18 @@ class Site(models.Model):
             models.CheckConstraint(
                 condition=Q(download_mbps__isnull=True) | Q(download_mbps__gt=0),
                 name="site_download_positive",
+                violation_error_code="speed_not_positive",
+                violation_error_message=_(
+                    "A connection speed is above zero; leave it empty when it is not known."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(upload_mbps__isnull=True) | Q(upload_mbps__gt=0),
                 name="site_upload_positive",
+                violation_error_code="speed_not_positive",
+                violation_error_message=_(
+                    "A connection speed is above zero; leave it empty when it is not known."
+                ),
             ),
         ]
 
@@ -202,25 +207,16 @@ class Site(models.Model):
         try:
             validate_coordinates_in_france(self.latitude, self.longitude)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(field, []).extend(ValidationError(m) for m in messages)
-        if self.kind == SiteKind.ANNEX:
-            if self.parent_id is None:
-                errors.setdefault("parent", []).append(
-                    ValidationError(_("An annex must name the telecentre it depends on."))
+            for field, field_errors in exc.error_dict.items():
+                errors.setdefault(field, []).extend(field_errors)
+        for field, error in self._parent_errors():
+            errors.setdefault(field, []).append(error)
+        if self._moves_with_resources():
+            errors.setdefault("network", []).append(
+                ValidationError(
+                    _("This site has resources, so it cannot move to another network."),
+                    code="site_with_resources_moved",
                 )
-            elif self.parent is not None:
-                if self.parent.kind != SiteKind.TELECENTRE:
-                    errors.setdefault("parent", []).append(
-                        ValidationError(_("An annex depends on a telecentre, not on an annex."))
-                    )
-                if self.network_id and self.parent.network_id != self.network_id:
-                    errors.setdefault("parent", []).append(
-                        ValidationError(_("An annex depends on a telecentre of its own network."))
-                    )
-        elif self.parent_id is not None:
-            errors.setdefault("parent", []).append(
-                ValidationError(_("Only an annex depends on another site."))
             )
         if (
             self.upload_mbps is not None
@@ -228,21 +224,78 @@ class Site(models.Model):
             and self.upload_mbps > self.download_mbps * 10
         ):
             errors.setdefault("upload_mbps", []).append(
-                ValidationError(_("The upload speed looks wrong: check download and upload."))
+                ValidationError(
+                    _("The upload speed looks wrong: check download and upload."),
+                    code="upload_above_download",
+                )
             )
-        if (
-            self.postal_code
-            and self.insee_code[:2].isdigit()
-            and self.postal_code[:2] != self.insee_code[:2]
-            and self.insee_code[:2] not in {"97", "98"}
-        ):
+        if self._postal_code_elsewhere():
             errors.setdefault("postal_code", []).append(
                 ValidationError(
-                    _("The postal code is not in the same département as the INSEE code.")
+                    _("The postal code is not in the same département as the INSEE code."),
+                    code="postal_code_elsewhere",
                 )
             )
         if errors:
             raise ValidationError(errors)
+
+    def _parent_errors(self) -> list[tuple[str, ValidationError]]:
+        """An annex depends on a telecentre of its own network; a telecentre on nobody."""
+        annexes = (
+            Site.objects.filter(parent_id=self.pk) if self.pk is not None else Site.objects.none()
+        )
+        if self.kind != SiteKind.ANNEX:
+            if self.parent_id is not None:
+                message = _("Only an annex depends on another site.")
+                return [("parent", ValidationError(message, code="telecentre_with_parent"))]
+            if self.network_id is not None and annexes.exclude(network_id=self.network_id).exists():
+                message = _("This telecentre's annexes belong to another network: move them first.")
+                return [("network", ValidationError(message, code="annexes_in_other_network"))]
+            return []
+        if self.parent_id is None:
+            message = _("An annex must name the telecentre it depends on.")
+            return [("parent", ValidationError(message, code="annex_without_parent"))]
+        found: list[tuple[str, ValidationError]] = []
+        if annexes.exists():
+            message = _("This site has annexes of its own, so it must stay a telecentre.")
+            found.append(("kind", ValidationError(message, code="annex_with_annexes")))
+        if self.parent_id == self.pk:
+            message = _("A site cannot be an annex of itself.")
+            found.append(("parent", ValidationError(message, code="annex_of_itself")))
+            return found
+        parent = Site.objects.filter(pk=self.parent_id).only("kind", "network_id").first()
+        if parent is None:
+            return found  # the field's own validation reports a missing site
+        if parent.kind != SiteKind.TELECENTRE:
+            message = _("An annex depends on a telecentre, not on an annex.")
+            found.append(("parent", ValidationError(message, code="annex_of_annex")))
+        if self.network_id is not None and parent.network_id != self.network_id:
+            message = _("An annex depends on a telecentre of its own network.")
+            found.append(("parent", ValidationError(message, code="annex_of_other_network")))
+        return found
+
+    def _moves_with_resources(self) -> bool:
+        """Whether a saved site with resources is being moved to another network: its
+        resources, and what was booked on them, belong to the network they were made in."""
+        if self.pk is None or self.network_id is None:
+            return False
+        return (
+            Site.objects.filter(pk=self.pk).exclude(network_id=self.network_id).exists()
+            and Resource.objects.filter(site_id=self.pk).exists()
+        )
+
+    def _postal_code_elsewhere(self) -> bool:
+        """Whether the postal code belongs to another département than the INSEE code.
+
+        About twenty communes near a border have their postal code in the neighbouring
+        département (Leyvaux, Cantal, 43450): the official communes table says so."""
+        insee, postal = self.insee_code or "", self.postal_code or ""
+        if len(insee) != 5 or len(postal) != 5 or insee[:2] in {"97", "98"}:
+            return False
+        department = "20" if insee[:2] in {"2A", "2B"} else insee[:2]
+        if postal[:2] == department:
+            return False
+        return not Commune.objects.filter(insee_code=insee, postal_code=postal).exists()
 
     @property
     def description(self) -> str:
@@ -282,8 +335,20 @@ MORNING_LATEST_CLOSE = dt.time(14, 0)
 AFTERNOON_EARLIEST_OPEN = dt.time(11, 0)
 
 
+def half_days_overlap_error() -> ValidationError:
+    return ValidationError(
+        _("The morning must end before the afternoon starts."),
+        code="morning_overlaps_afternoon",
+    )
+
+
 class OpeningPeriod(models.Model):
     """A site is open on a weekday's morning or afternoon, between two times."""
+
+    # clean() compares a half-day with the other half-day of the same day as saved. A form
+    # set editing all of a site's hours at once compares them as submitted instead, and
+    # turns this off (see buron.places.admin.OpeningPeriodFormSet).
+    compare_with_saved_half_day = True
 
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="opening_periods", verbose_name=_("site")
@@ -301,47 +366,83 @@ class OpeningPeriod(models.Model):
             models.UniqueConstraint(
                 fields=["site", "weekday", "half_day"],
                 name="opening_one_per_half_day",
+                violation_error_code="half_day_taken",
                 violation_error_message=_("This half-day already has opening hours."),
             ),
             models.CheckConstraint(
                 condition=Q(closes__gt=F("opens")),
                 name="opening_closes_after_opens",
+                violation_error_code="closes_before_opens",
                 violation_error_message=_("The closing time must come after the opening time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="opening_weekday_valid",
+                violation_error_code="invalid_weekday",
+                violation_error_message=_("The weekday must be Monday to Sunday."),
+            ),
+            models.CheckConstraint(
+                condition=Q(half_day="am", closes__lte=MORNING_LATEST_CLOSE)
+                | Q(half_day="pm", opens__gte=AFTERNOON_EARLIEST_OPEN),
+                name="opening_half_day_in_its_part_of_day",
+                violation_error_code="half_day_out_of_bounds",
+                violation_error_message=_(
+                    "A morning ends at 14:00 at the latest and an afternoon starts at 11:00 "
+                    "at the earliest."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.get_half_day_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        return (
+            f"{self.get_weekday_display()} {self.get_half_day_display()} "
+            f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+        )
 
     def clean(self) -> None:
-        errors: dict[str, ValidationError] = {}
         if self.opens is None or self.closes is None:
             return
         if self.closes <= self.opens:
-            errors["closes"] = ValidationError(
-                _("The closing time must come after the opening time.")
-            )
-        elif self.half_day == HalfDay.MORNING and self.closes > MORNING_LATEST_CLOSE:
-            errors["closes"] = ValidationError(_("A morning ends at 14:00 at the latest."))
-        elif self.half_day == HalfDay.AFTERNOON and self.opens < AFTERNOON_EARLIEST_OPEN:
-            errors["opens"] = ValidationError(_("An afternoon starts at 11:00 at the earliest."))
-        if not errors and self.site_id is not None and self.weekday is not None:
-            other = (
-                OpeningPeriod.objects.filter(site_id=self.site_id, weekday=self.weekday)
-                .exclude(half_day=self.half_day)
-                .exclude(pk=self.pk)
-                .first()
-            )
-            if other is not None:
-                morning, afternoon = (
-                    (self, other) if self.half_day == HalfDay.MORNING else (other, self)
-                )
-                if morning.closes > afternoon.opens:
-                    errors["opens" if self is afternoon else "closes"] = ValidationError(
-                        _("The morning must end before the afternoon starts.")
+            raise ValidationError(
+                {
+                    "closes": ValidationError(
+                        _("The closing time must come after the opening time."),
+                        code="closes_before_opens",
                     )
-        if errors:
-            raise ValidationError(errors)
+                }
+            )
+        if self.half_day == HalfDay.MORNING and self.closes > MORNING_LATEST_CLOSE:
+            raise ValidationError(
+                {
+                    "closes": ValidationError(
+                        _("A morning ends at 14:00 at the latest."), code="morning_too_late"
+                    )
+                }
+            )
+        if self.half_day == HalfDay.AFTERNOON and self.opens < AFTERNOON_EARLIEST_OPEN:
+            raise ValidationError(
+                {
+                    "opens": ValidationError(
+                        _("An afternoon starts at 11:00 at the earliest."),
+                        code="afternoon_too_early",
+                    )
+                }
+            )
+        if self.site_id is None or self.weekday is None or not self.compare_with_saved_half_day:
+            return
+        other = (
+            OpeningPeriod.objects.filter(site_id=self.site_id, weekday=self.weekday)
+            .exclude(half_day=self.half_day)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if other is None:
+            return
+        morning, afternoon = (self, other) if self.half_day == HalfDay.MORNING else (other, self)
+        if morning.closes > afternoon.opens:
+            raise ValidationError(
+                {"opens" if self is afternoon else "closes": half_days_overlap_error()}
+            )
 
 
 class ClosureReason(models.TextChoices):
@@ -373,6 +474,7 @@ class Closure(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="closure_ends_after_start",
+                violation_error_code="ends_before_start",
                 violation_error_message=_("A closure cannot end before it starts."),
             )
         ]
@@ -383,7 +485,11 @@ class Closure(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError(
-                {"end_date": ValidationError(_("A closure cannot end before it starts."))}
+                {
+                    "end_date": ValidationError(
+                        _("A closure cannot end before it starts."), code="ends_before_start"
+                    )
+                }
             )
 
     @property
@@ -425,11 +531,11 @@ class Resource(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
     name = models.CharField(_("name"), max_length=100)
     capacity = models.PositiveSmallIntegerField(
-        _("capacity (people)"), default=1, validators=[MinValueValidator(1)]
+        _("capacity (people)"),
+        default=1,
+        validators=[MinValueValidator(1, message=_("A resource holds at least one person."))],
     )
-    booking_unit = models.CharField(
-        _("booked by"), max_length=10, choices=BookingUnit.choices
-    )
+    booking_unit = models.CharField(_("booked by"), max_length=10, choices=BookingUnit.choices)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("An inactive resource cannot be booked.")
     )
@@ -445,19 +551,20 @@ class Resource(models.Model):
             models.UniqueConstraint(
                 fields=["site", "name"],
                 name="resource_name_unique_per_site",
+                violation_error_code="resource_name_taken",
                 violation_error_message=_("This site already has a resource with this name."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__gte=1),
                 name="resource_capacity_positive",
+                violation_error_code="capacity_below_one",
                 violation_error_message=_("A resource holds at least one person."),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="desk") | Q(capacity=1, booking_unit="half_day"),
                 name="resource_desk_is_single_half_day",
-                violation_error_message=_(
-                    "A desk holds one person and is booked by the half-day."
-                ),
+                violation_error_code="desk_not_single_half_day",
+                violation_error_message=_("A desk holds one person and is booked by the half-day."),
             ),
         ]
 
@@ -468,14 +575,23 @@ class Resource(models.Model):
         errors: dict[str, ValidationError] = {}
         if self.kind == ResourceKind.DESK:
             if self.capacity != 1:
-                errors["capacity"] = ValidationError(_("A desk holds exactly one person."))
-            if self.booking_unit and self.booking_unit != BookingUnit.HALF_DAY:
-                errors["booking_unit"] = ValidationError(_("A desk is booked by the half-day."))
-        if self.site_id is not None and self.network_id is not None:
-            if self.site.network_id != self.network_id:
-                errors["site"] = ValidationError(
-                    _("The site belongs to another network than the resource.")
+                errors["capacity"] = ValidationError(
+                    _("A desk holds exactly one person."), code="desk_capacity"
                 )
+            if self.booking_unit and self.booking_unit != BookingUnit.HALF_DAY:
+                errors["booking_unit"] = ValidationError(
+                    _("A desk is booked by the half-day."), code="desk_booking_unit"
+                )
+        site_network_id = None
+        if self.site_id is not None:
+            # A missing site is reported by the field's own validation.
+            with contextlib.suppress(Site.DoesNotExist):
+                site_network_id = self.site.network_id
+        if site_network_id is not None and self.network_id not in (None, site_network_id):
+            errors["site"] = ValidationError(
+                _("The site belongs to another network than the resource."),
+                code="site_in_other_network",
+            )
         if errors:
             raise ValidationError(errors)
 

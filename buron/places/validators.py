@@ -1,6 +1,10 @@
+"""Validators of the places' fields, each with a clear message and an error code."""
+
 from __future__ import annotations
 
+import zoneinfo
 from decimal import Decimal
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -17,14 +21,12 @@ validate_postal_code = RegexValidator(
     r"^\d{5}$", _("A postal code has exactly five digits."), code="invalid_postal_code"
 )
 
+# La Poste's establishments share one SIREN and do not follow the Luhn rule: the sum of the
+# 14 digits of their SIRET is a multiple of 5 instead (INSEE's published exception).
+LA_POSTE_SIREN = "356000000"
 
-def validate_siret(value: str) -> None:
-    """A SIRET has 14 digits and passes the Luhn check (La Poste's SIRETs excepted)."""
-    digits = value.replace(" ", "")
-    if len(digits) != 14 or not digits.isdigit():
-        raise ValidationError(_("A SIRET number has exactly 14 digits."), code="invalid_siret")
-    if digits.startswith("356000000"):
-        return
+
+def _luhn_ok(digits: str) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
         n = int(char)
@@ -33,17 +35,47 @@ def validate_siret(value: str) -> None:
             if n > 9:
                 n -= 9
         total += n
-    if total % 10:
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    """A SIRET has 14 digits (spaces allowed between groups) and passes the Luhn check."""
+    digits = value.replace(" ", "")
+    if len(digits) != 14 or not digits.isdigit():
+        raise ValidationError(_("A SIRET number has exactly 14 digits."), code="invalid_siret")
+    if _luhn_ok(digits):
+        return
+    if digits.startswith(LA_POSTE_SIREN) and sum(int(c) for c in digits) % 5 == 0:
+        return
+    raise ValidationError(
+        _("This SIRET number is not valid (its check digit does not match)."),
+        code="invalid_siret",
+    )
+
+
+@lru_cache(maxsize=1)
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _known_time_zones():
         raise ValidationError(
-            _("This SIRET number is not valid (its check digit does not match)."),
-            code="invalid_siret",
+            _("“%(value)s” is not a known time zone (for example: Europe/Paris)."),
+            code="unknown_time_zone",
+            params={"value": value},
         )
 
 
 def validate_coordinates_in_france(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    """Both coordinates inside one of France's boxes (metropolitan, Corsica, overseas)."""
     if latitude is None or longitude is None:
         return
-    if not is_in_france(latitude, longitude):
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return  # not a number: the field's own validation reports it
+    if not is_in_france(lat, lon):
         raise ValidationError(
             {
                 "latitude": ValidationError(

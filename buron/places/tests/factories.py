@@ -5,7 +5,17 @@ from decimal import Decimal
 
 import factory
 
-from buron.places.models import Closure, Network, OpeningPeriod, Resource, Site
+from buron.places.models import (
+    DEFAULT_UNIT,
+    Amenity,
+    Closure,
+    Commune,
+    Network,
+    OpeningPeriod,
+    Resource,
+    ResourceKind,
+    Site,
+)
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):
@@ -15,6 +25,31 @@ class NetworkFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Réseau {n}")
     slug = factory.Sequence(lambda n: f"reseau-{n}")
+
+
+class AmenityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Amenity
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"amenity-{n}")
+    name_fr = factory.Sequence(lambda n: f"Équipement {n}")
+    name_en = factory.Sequence(lambda n: f"Amenity {n}")
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    """Murat (Cantal) unless told otherwise; values from buron/places/data/communes.csv."""
+
+    class Meta:
+        model = Commune
+        django_get_or_create = ("insee_code",)
+
+    insee_code = "15138"
+    name = "Murat"
+    postal_code = "15300"
+    department = "15"
+    latitude = Decimal("45.110573")
+    longitude = Decimal("2.869290")
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -31,6 +66,15 @@ class SiteFactory(factory.django.DjangoModelFactory):
     address = "Place de la Mairie"
     latitude = Decimal("45.110573")
     longitude = Decimal("2.869290")
+
+
+class AnnexFactory(SiteFactory):
+    """An annex of a telecentre of the same network."""
+
+    kind = "annex"
+    name = factory.Sequence(lambda n: f"Annexe {n}")
+    slug = factory.Sequence(lambda n: f"annexe-{n}")
+    parent = factory.SubFactory(SiteFactory, network=factory.SelfAttribute("..network"))
 
 
 class OpeningPeriodFactory(factory.django.DjangoModelFactory):
@@ -63,11 +107,11 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     kind = "desk"
     name = factory.Sequence(lambda n: f"Poste {n}")
     capacity = 1
-    booking_unit = "half_day"
+    booking_unit = factory.LazyAttribute(lambda o: DEFAULT_UNIT[ResourceKind(o.kind)])
 
 
 def open_all_week(site: Site, days: tuple[int, ...] = (0, 1, 2, 3, 4)) -> None:
-    """Give a site the usual hours: 8:30–12:30 and 13:30–18:00 on the given weekdays."""
+    """Give a site the usual hours: 8:30 to 12:30 and 13:30 to 18:00 on the given weekdays."""
     for weekday in days:
         OpeningPeriodFactory(site=site, weekday=weekday, half_day="am")
         OpeningPeriodFactory(

@@ -1,0 +1,232 @@
+"""The Cantal demo network: what it loads, that it says it is a demo, and that loading it
+again changes nothing.
+
+The demo loads the official communes table (about 35,000 rows) first, so it is loaded once
+for the whole module, inside a transaction rolled back at the end; each test runs in a
+savepoint of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import models, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils.translation import override
+from pytest_django import DjangoDbBlocker, Settings
+
+from buron.accounts.models import User
+from buron.core.geo import distance_km
+from buron.demo import network as demo
+from buron.demo.services import DemoResult, demo_load
+from buron.offers.models import Price
+from buron.offers.selectors import prices_for_site
+from buron.places.communes import COMMUNES_CSV
+from buron.places.models import (
+    Amenity,
+    Closure,
+    Commune,
+    Network,
+    OpeningPeriod,
+    Resource,
+    Site,
+)
+from buron.places.selectors import site_schedule
+
+YEAR = 2027
+
+# The towns of the Cantal network named in public records (DESIGN.md), by INSEE code.
+TOWNS = {
+    "15014": "Aurillac",
+    "15187": "Saint-Flour",
+    "15120": "Mauriac",
+    "15138": "Murat",
+    "15265": "Ydes",
+    "15001": "Allanche",
+    "15133": "Montmurat",
+    "15045": "Chaudes-Aigues",
+    "15029": "Cassaniouze",
+    "15152": "Pierrefort",
+}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[DemoResult]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_load(year=YEAR)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def sites(loaded: DemoResult) -> dict[str, Site]:
+    return {s.slug: s for s in Site.objects.filter(network=loaded.network)}
+
+
+def _csv_rows(codes: set[str]) -> dict[str, dict[str, str]]:
+    with COMMUNES_CSV.open(encoding="utf-8", newline="") as f:
+        return {row["insee_code"]: row for row in csv.DictReader(f) if row["insee_code"] in codes}
+
+
+def test_it_loads_ten_telecentres_in_the_towns_of_the_network(sites: dict[str, Site]) -> None:
+    telecentres = [s for s in sites.values() if s.kind == "telecentre"]
+    assert len(telecentres) == 10
+    assert {s.insee_code: s.commune_name for s in telecentres} == TOWNS
+
+
+def test_it_loads_two_annexes_of_nearby_telecentres(sites: dict[str, Site]) -> None:
+    annexes = [s for s in sites.values() if s.kind == "annex"]
+    assert len(annexes) == 2
+    for annex in annexes:
+        assert annex.parent is not None
+        assert annex.parent.kind == "telecentre"
+        assert annex.parent.network_id == annex.network_id
+        far = distance_km(
+            annex.latitude, annex.longitude, annex.parent.latitude, annex.parent.longitude
+        )
+        assert far < 15, f"{annex.name} is {far:.0f} km from {annex.parent.name}"
+    assert sites["murat-extension"].parent == sites["murat"]
+
+
+def test_every_site_is_where_the_official_communes_table_puts_its_town(
+    sites: dict[str, Site],
+) -> None:
+    rows = _csv_rows({s.insee_code for s in sites.values()})
+    for site in sites.values():
+        row = rows[site.insee_code]
+        assert site.commune_name == row["name"]
+        assert site.postal_code == row["postal_code"]
+        assert site.latitude == Decimal(row["latitude"]), site.slug
+        assert site.longitude == Decimal(row["longitude"]), site.slug
+
+
+def test_it_loads_about_fifty_desks_and_some_rooms(loaded: DemoResult) -> None:
+    resources = Resource.objects.filter(network=loaded.network)
+    desks = resources.filter(kind="desk")
+    assert 45 <= desks.count() <= 60
+    assert not desks.exclude(capacity=1, booking_unit="half_day").exists()
+    rooms = resources.exclude(kind="desk")
+    assert rooms.filter(kind="meeting_room").exists()
+    assert rooms.filter(kind="visio_room").exists()
+    assert loaded.resources == resources.count()
+    assert loaded.sites == 12
+
+
+def test_it_says_it_is_a_demo(loaded: DemoResult) -> None:
+    network = Network.objects.get(pk=loaded.network.pk)
+    assert network.is_demo
+    assert "démo" in network.name.lower()
+
+
+def test_murat_has_the_published_prices(sites: dict[str, Site]) -> None:
+    desk_prices = {
+        (p.unit, p.amount, p.condition_en)
+        for p in prices_for_site(sites["murat"])
+        if p.resource_kind == "desk"
+    }
+    assert {
+        ("half_day", Decimal("10.00"), ""),
+        ("day", Decimal("20.00"), ""),
+        ("week", Decimal("80.00"), ""),
+        ("month", Decimal("100.00"), "one or two days a week"),
+    } <= desk_prices
+
+
+def test_every_demo_row_passes_its_own_validation(loaded: DemoResult) -> None:
+    network = loaded.network
+    network.full_clean()
+    for model in (Site, Resource, Price):
+        for row in model.objects.filter(network=network):
+            row.full_clean()
+    for model in (OpeningPeriod, Closure):
+        for row in model.objects.filter(site__network=network):
+            row.full_clean()
+
+
+def test_the_demo_sites_close_for_christmas_and_public_holidays(sites: dict[str, Site]) -> None:
+    aurillac = sites["aurillac"]
+    with override("en"):
+        assert site_schedule(aurillac, dt.date(YEAR, 12, 23)).is_open  # a Thursday
+        assert site_schedule(aurillac, dt.date(YEAR, 12, 24)).closed_because == (
+            "Holidays — Year-end closure"
+        )
+        assert site_schedule(aurillac, dt.date(YEAR + 1, 1, 3)).is_open  # a Monday
+        assert site_schedule(aurillac, dt.date(YEAR, 7, 14)).closed_because == (
+            "Public holiday: National Day"
+        )
+
+
+def _dump() -> dict[str, Any]:
+    """Every row the demo writes, all columns, in primary-key order."""
+    tables: list[type[models.Model]] = [
+        Network,
+        Amenity,
+        Site,
+        Site.amenities.through,
+        OpeningPeriod,
+        Closure,
+        Resource,
+        Price,
+        User,
+    ]
+    dump: dict[str, Any] = {
+        model._meta.label: list(model.objects.order_by("pk").values()) for model in tables
+    }
+    dump["places.Commune"] = list(Commune.objects.order_by("pk").values_list())
+    return dump
+
+
+def test_loading_twice_changes_nothing(loaded: DemoResult) -> None:
+    before = _dump()
+    again = demo_load(year=YEAR)
+    after = _dump()
+    assert after.keys() == before.keys()
+    for table in before:
+        assert len(after[table]) == len(before[table]), table
+        assert after[table] == before[table], table
+    assert (again.sites, again.resources) == (loaded.sites, loaded.resources)
+    assert len(before["places.Site"]) == 12
+    assert len(before["places.Commune"]) > 34_000
+
+
+def test_the_command_loads_the_demo_and_tells_how_to_sign_in(loaded: DemoResult) -> None:
+    out = io.StringIO()
+    call_command("demo_load", stdout=out)
+    assert f"{demo.ADMIN_EMAIL} / {demo.ADMIN_PASSWORD}" in out.getvalue()
+    assert "12 sites" in out.getvalue()
+    assert Site.objects.filter(network=loaded.network).count() == 12
+
+
+def test_the_demo_admin_signs_in_to_the_admin(
+    loaded: DemoResult, client: Client, settings: Settings
+) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    admin = User.objects.get(email=demo.ADMIN_EMAIL)
+    assert admin.is_staff
+    assert admin.is_superuser
+    assert admin.is_active
+    assert client.login(email=demo.ADMIN_EMAIL, password=demo.ADMIN_PASSWORD)
+    response = client.get(reverse("admin:index"), secure=True)
+    assert response.status_code == 200
+    assert response.context["user"] == admin
+    sites_page = client.get(reverse("admin:places_site_changelist"), secure=True)
+    assert sites_page.status_code == 200
+    assert "Télécentre de Murat" in sites_page.content.decode()
+
+
+def test_the_demo_admin_password_is_the_documented_one(loaded: DemoResult) -> None:
+    assert not Client().login(email=demo.ADMIN_EMAIL, password="not-the-password")
+    assert loaded.admin_email == demo.ADMIN_EMAIL
+    assert loaded.admin_password == demo.ADMIN_PASSWORD
