@@ -46,3 +46,136 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class VisitorStatus(models.TextChoices):
+    """Who a person is when they come: the same codes in the API, exports and commands."""
+
+    FREELANCER = "freelancer", _("Freelancer")
+    STARTUP = "startup", _("Start-up founder or employee")
+    SALARIED_REMOTE = "salaried_remote", _("Salaried remote worker")
+    JOB_SEEKER = "job_seeker", _("Job seeker")
+    STUDENT = "student", _("Student")
+    PUBLIC_AGENT = "public_agent", _("Public agent")
+    OTHER = "other", _("Other")
+
+
+class MemberProfile(models.Model):
+    """What a member tells about themselves; one per user."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    commune = models.ForeignKey(
+        "places.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune of residence"),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The secret of the member's calendar feed; a new one revokes the old address.
+    calendar_token = models.CharField(_("calendar key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class StatusPeriod(models.Model):
+    """A member's status from a day on (until the next period): bookings remember it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="status_periods", verbose_name=_("user")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=VisitorStatus.choices)
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    valid_from = models.DateField(_("from"))
+
+    class Meta:
+        verbose_name = _("status period")
+        verbose_name_plural = _("status periods")
+        ordering = ["user", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "valid_from"],
+                name="status_one_per_day",
+                violation_error_message=_("A status already starts on this day."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="salaried_remote") | ~models.Q(employer_name=""),
+                name="status_salaried_has_employer",
+                violation_error_message=_("A salaried remote worker names their employer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.status} {self.valid_from}"
+
+
+class Role(models.TextChoices):
+    NETWORK_ADMIN = "network_admin", _("Network administrator")
+    SITE_HOST = "site_host", _("Site host")
+
+
+class StaffRole(models.Model):
+    """A person's role in a network: administrator of all of it, or host of one site."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user")
+    )
+    network = models.ForeignKey(
+        "places.Network", on_delete=models.CASCADE, related_name="+", verbose_name=_("network")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    site = models.ForeignKey(
+        "places.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
+    )
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="network_admin", site__isnull=True)
+                | models.Q(role="site_host", site__isnull=False),
+                name="role_host_has_site",
+                violation_error_message=_(
+                    "A site host is host of one site; a network administrator of none."
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "network", "role", "site"], name="role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()} {self.site or self.network}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,55 @@
+"""Reads about people: a member's status on a day, and what a staff member may manage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from buron.places.models import Site
+
+from .models import Role, StaffRole, StatusPeriod, User
+
+
+def status_on(*, user: User, day: dt.date) -> StatusPeriod | None:
+    """The member's status on that day (the latest period started by then, else the first)."""
+    periods = StatusPeriod.objects.filter(user=user)
+    return (
+        periods.filter(valid_from__lte=day).order_by("-valid_from").first()
+        or periods.order_by("valid_from").first()
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a staff member manages: all sites of some networks, and some single sites."""
+
+    network_ids: frozenset[int]
+    site_ids: frozenset[int]
+    everything: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return self.everything or bool(self.network_ids or self.site_ids)
+
+    def covers_site(self, site: Site) -> bool:
+        return self.everything or site.network_id in self.network_ids or site.pk in self.site_ids
+
+    def site_filter(self) -> dict[str, object]:
+        """Keyword filters for a Site queryset (use with Q(**a) | Q(**b))."""
+        return {"network_id__in": self.network_ids, "pk__in": self.site_ids}
+
+
+def staff_scope(*, user: User) -> Scope:
+    """Deny by default: an anonymous or plain member manages nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return Scope(frozenset(), frozenset())
+    if user.is_superuser:
+        return Scope(frozenset(), frozenset(), everything=True)
+    networks: set[int] = set()
+    sites: set[int] = set()
+    for role in StaffRole.objects.filter(user=user):
+        if role.role == Role.NETWORK_ADMIN:
+            networks.add(role.network_id)
+        elif role.site_id is not None:
+            sites.add(role.site_id)
+    return Scope(frozenset(networks), frozenset(sites))

@@ -1,0 +1,197 @@
+"""Writes about people: members, their status over time, staff roles, API tokens, erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buron.places.models import Commune
+
+from . import privacy
+from .models import ApiToken, MemberProfile, StatusPeriod, User, VisitorStatus
+
+TOKEN_PREFIX = "brn_"  # noqa: S105 - a public prefix, not a secret
+
+
+def _status_period_validated(
+    *, user: User, status: str, employer_name: str, valid_from: dt.date
+) -> StatusPeriod:
+    errors: dict[str, str] = {}
+    if status not in VisitorStatus.values:
+        errors["status"] = _("Unknown status “%(value)s”. Choose one of: %(choices)s.") % {
+            "value": status,
+            "choices": ", ".join(VisitorStatus.values),
+        }
+    employer_name = employer_name.strip()
+    if status == VisitorStatus.SALARIED_REMOTE and not employer_name:
+        errors["employer_name"] = _("A salaried remote worker names their employer.")
+    if errors:
+        raise ValidationError(errors)
+    if status != VisitorStatus.SALARIED_REMOTE:
+        employer_name = ""
+    return StatusPeriod(
+        user=user, status=status, employer_name=employer_name, valid_from=valid_from
+    )
+
+
+@transaction.atomic
+def member_create(
+    *,
+    email: str,
+    password: str | None,
+    status: str,
+    employer_name: str = "",
+    commune: Commune | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    verified: bool = False,
+) -> User:
+    """Create a member with their profile and first status. Nothing is written when a field
+    is invalid."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account already uses this email address.")})
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    period = _status_period_validated(
+        user=user, status=status, employer_name=employer_name, valid_from=timezone.localdate()
+    )
+    user.save()
+    period.user = user
+    period.save()
+    MemberProfile.objects.create(
+        user=user, commune=commune, calendar_token=secrets.token_urlsafe(32)
+    )
+    if verified:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    return user
+
+
+def member_profile_ensure(*, user: User) -> MemberProfile:
+    """The member's profile, created on first use (staff created in the admin have none)."""
+    profile, _created = MemberProfile.objects.get_or_create(
+        user=user, defaults={"calendar_token": secrets.token_urlsafe(32)}
+    )
+    return profile
+
+
+@transaction.atomic
+def member_status_change(
+    *, user: User, status: str, employer_name: str = "", valid_from: dt.date
+) -> StatusPeriod:
+    """Record that from `valid_from` on the member has a new status (replacing a change
+    already recorded for that day)."""
+    period = _status_period_validated(
+        user=user, status=status, employer_name=employer_name, valid_from=valid_from
+    )
+    StatusPeriod.objects.filter(user=user, valid_from=valid_from).delete()
+    period.save()
+    return period
+
+
+def calendar_token_rotate(*, user: User) -> str:
+    profile = member_profile_ensure(user=user)
+    profile.calendar_token = secrets.token_urlsafe(32)
+    profile.save(update_fields=["calendar_token"])
+    return profile.calendar_token
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "") -> str:
+    """Create a personal API token and return it; only its digest is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, prefix=token[:10], digest=_digest(token))
+    return token
+
+
+def api_token_user(*, token: str) -> User | None:
+    """The active user a token belongs to, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(token), user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+def member_data_export(*, user: User) -> dict[str, Any]:
+    """Everything Buron holds about a member, as JSON-ready data."""
+    profile = MemberProfile.objects.filter(user=user).select_related("commune").first()
+    data: dict[str, Any] = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "profile": {
+            "commune": (
+                {"insee_code": profile.commune.insee_code, "name": profile.commune.name}
+                if profile and profile.commune
+                else None
+            ),
+            "phone": profile.phone if profile else "",
+        },
+        "statuses": [
+            {"status": p.status, "employer_name": p.employer_name, "from": p.valid_from.isoformat()}
+            for p in StatusPeriod.objects.filter(user=user).order_by("valid_from")
+        ],
+        "api_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat()}
+            for t in user.api_tokens.all()
+        ],
+    }
+    for holder in privacy.holders():
+        data[holder.name] = holder.export(user)
+    return data
+
+
+@transaction.atomic
+def member_close(*, user: User) -> None:
+    """Close a member's account: erase their personal data, keep anonymous records.
+
+    The user row stays (anonymous, inactive, unusable password) so that bookings and
+    invoices keep pointing at one anonymous person, which statistics of distinct visitors
+    need; every app holding personal data erases its part first.
+    """
+    for holder in privacy.holders():
+        holder.erase(user)
+    MemberProfile.objects.filter(user=user).delete()
+    StatusPeriod.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=user).delete()
+    user.email = f"erased-{uuid.uuid4().hex}@erased.invalid"
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.staff_roles.all().delete()

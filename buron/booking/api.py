@@ -1,0 +1,310 @@
+"""The booking API: availability, and a member's bookings (mounted by buron.api)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from buron.accounts.auth import api_token_auth
+from buron.accounts.models import User
+from buron.core.idempotency import idempotent
+from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
+from buron.places.models import Commune, Resource, ResourceKind, Site
+
+from . import selectors, services
+from .errors import BookingRefused, SlotTaken
+from .models import Booking, Period
+
+router = Router(tags=["bookings"])
+
+PERIODS = [Period.MORNING.value, Period.AFTERNOON.value, Period.DAY.value]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class AlternativeOut(Schema):
+    site: str
+    site_name: str
+    date: str
+    period: str
+    free: int
+
+
+class TakenOut(Schema):
+    detail: str
+    alternatives: list[AlternativeOut] = Field(default_factory=list)
+
+
+class FreeResourceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    capacity: int
+    free_hours: list[str] | None = None
+
+
+class SiteAvailabilityOut(Schema):
+    site: str
+    name: str
+    commune: str
+    free: int
+    resources: list[FreeResourceOut]
+    closed_because: str | None = None
+    distance_km: float | None = None
+
+
+class BookingIn(Schema):
+    site: str | None = Field(None, description="Site slug: a free desk is assigned.")
+    date: str | None = Field(None, description="YYYY-MM-DD, with site.")
+    period: str | None = Field(None, description="am, pm or day, with site.")
+    kind: str | None = Field(None, description="desk (default) or private_office, with site.")
+    resource: int | None = Field(None, description="A resource id, with start and end.")
+    start: str | None = Field(None, description="ISO 8601 with offset, with resource.")
+    end: str | None = Field(None, description="ISO 8601 with offset, with resource.")
+
+
+class BookingOut(Schema):
+    id: int
+    resource: int
+    resource_name: str
+    site: str
+    start: dt.datetime
+    end: dt.datetime
+    period: str
+    status: str
+
+
+def _errors(exc: ValidationError) -> dict[str, Any]:
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        first = next(iter(errors.values()))[0]
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+        first = errors["__all__"][0]
+    return {"detail": first, "errors": errors}
+
+
+def booking_out(booking: Booking) -> dict[str, Any]:
+    return {
+        "id": booking.pk,
+        "resource": booking.resource_id,
+        "resource_name": booking.resource.name,
+        "site": booking.site.slug,
+        "start": booking.start,
+        "end": booking.end,
+        "period": booking.period,
+        "status": booking.status,
+    }
+
+
+@router.get(
+    "/availability",
+    response={200: list[SiteAvailabilityOut], 422: ErrorOut},
+    summary="Free resources per site for a day and period",
+)
+def availability(
+    request: HttpRequest,
+    date: str | None = None,
+    period: str | None = None,
+    site: str | None = None,
+    kind: str | None = None,
+    near: str | None = Query(None, description="INSEE code: sort by distance from it."),
+) -> Status[Any]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, parse in (
+        ("date", lambda: date_from_text(date)),
+        ("period", lambda: choice_from_text(period, PERIODS)),
+        ("kind", lambda: choice_from_text(kind, ResourceKind.values, default="desk")),
+    ):
+        try:
+            values[name] = parse()
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    sites = Site.objects.all()
+    if site:
+        sites = sites.filter(slug=site)
+        if not sites.filter(is_published=True).exists():
+            errors["site"] = [
+                _("No published site has the short name “%(slug)s”.") % {"slug": site}
+            ]
+    origin = None
+    if near:
+        commune = Commune.objects.filter(insee_code=near).first()
+        if commune is None:
+            errors["near"] = [_("Unknown INSEE code “%(code)s”.") % {"code": near}]
+        else:
+            origin = (float(commune.latitude), float(commune.longitude))
+    if errors:
+        return Status(422, {"detail": next(iter(errors.values()))[0], "errors": errors})
+    results = selectors.availability(
+        day=values["date"], period=values["period"], kind=values["kind"], sites=sites, near=origin
+    )
+    return Status(
+        200,
+        [
+            {
+                "site": r.site.slug,
+                "name": r.site.name,
+                "commune": r.site.commune_name,
+                "free": r.free_count,
+                "resources": [
+                    {
+                        "id": f.id,
+                        "name": f.name,
+                        "kind": f.kind,
+                        "capacity": f.capacity,
+                        "free_hours": [f"{h:02d}:00" for h in f.free_hours]
+                        if f.free_hours is not None
+                        else None,
+                    }
+                    for f in r.free
+                ],
+                "closed_because": r.closed_because,
+                "distance_km": r.distance_km,
+            }
+            for r in results
+        ],
+    )
+
+
+def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
+    errors: dict[str, list[str]] = {}
+    try:
+        if payload.resource is not None:
+            for name in ("site", "date", "period"):
+                if getattr(payload, name):
+                    errors[name] = [
+                        _("Give either site, date and period, or resource, start and end.")
+                    ]
+            resource = (
+                Resource.objects.select_related("site__network")
+                .filter(pk=payload.resource, site__is_published=True)
+                .first()
+            )
+            if resource is None:
+                errors["resource"] = [_("No bookable resource has this id.")]
+            start = end = None
+            try:
+                start = datetime_from_text(payload.start)
+            except ValidationError as exc:
+                errors["start"] = exc.messages
+            try:
+                end = datetime_from_text(payload.end)
+            except ValidationError as exc:
+                errors["end"] = exc.messages
+            if errors or resource is None or start is None or end is None:
+                return 422, {"detail": next(iter(errors.values()))[0], "errors": errors}
+            booking = services.booking_create_hours(
+                member=user, resource=resource, start=start, end=end
+            )
+        else:
+            site = None
+            if not payload.site:
+                errors["site"] = [_("This field is required.")]
+            else:
+                site = (
+                    Site.objects.select_related("network")
+                    .filter(slug=payload.site, is_published=True)
+                    .first()
+                )
+                if site is None:
+                    errors["site"] = [
+                        _("No published site has the short name “%(slug)s”.")
+                        % {"slug": payload.site}
+                    ]
+            values: dict[str, Any] = {}
+            for name, parse in (
+                ("date", lambda: date_from_text(payload.date)),
+                ("period", lambda: choice_from_text(payload.period, PERIODS)),
+                (
+                    "kind",
+                    lambda: choice_from_text(
+                        payload.kind,
+                        [ResourceKind.DESK.value, ResourceKind.PRIVATE_OFFICE.value],
+                        default="desk",
+                    ),
+                ),
+            ):
+                try:
+                    values[name] = parse()
+                except ValidationError as exc:
+                    errors[name] = exc.messages
+            if errors or site is None:
+                return 422, {"detail": next(iter(errors.values()))[0], "errors": errors}
+            booking = services.booking_create_half_day(
+                member=user,
+                site=site,
+                day=values["date"],
+                period=values["period"],
+                kind=values["kind"],
+            )
+    except BookingRefused as exc:
+        return 422, _errors(exc)
+    except SlotTaken as exc:
+        return 409, {
+            "detail": exc.message,
+            "alternatives": [
+                {
+                    "site": a.site_slug,
+                    "site_name": a.site_name,
+                    "date": a.day,
+                    "period": a.period,
+                    "free": a.free,
+                }
+                for a in exc.alternatives
+            ],
+        }
+    return 201, booking_out(booking)
+
+
+@router.post(
+    "/bookings",
+    auth=api_token_auth,
+    response={201: BookingOut, 409: TakenOut, 422: ErrorOut},
+    summary="Book a desk (site, date, period) or a resource (resource, start, end)",
+)
+def booking_create(request: HttpRequest, payload: BookingIn) -> Status[Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    return Status(*idempotent(request, user, lambda: _create(user, payload)))
+
+
+@router.get("/bookings", auth=api_token_auth, response=list[BookingOut], summary="My bookings")
+def booking_list(request: HttpRequest, upcoming: bool = False) -> list[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    qs = Booking.objects.filter(member=user, kind="booking").select_related("site", "resource")
+    if upcoming:
+        qs = qs.filter(Q(end__gt=timezone.now()), status="active")
+    return [booking_out(b) for b in qs.order_by("start")]
+
+
+@router.delete(
+    "/bookings/{booking_id}",
+    auth=api_token_auth,
+    response={200: BookingOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Cancel one of my bookings",
+)
+def booking_delete(request: HttpRequest, booking_id: int) -> Status[Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    booking = (
+        Booking.objects.select_related("site", "resource")
+        .filter(pk=booking_id, member=user)
+        .first()
+    )
+    if booking is None:
+        return Status(404, {"detail": _("You have no booking with this id."), "errors": {}})
+    try:
+        booking = services.booking_cancel(booking=booking, by=user)
+    except BookingRefused as exc:
+        return Status(422, _errors(exc))
+    return Status(200, booking_out(booking))

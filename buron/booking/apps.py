@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingConfig(AppConfig):
+    name = "buron.booking"
+    label = "booking"
+    verbose_name = _("Bookings")
+
+    def ready(self) -> None:
+        from buron.accounts import privacy
+
+        from . import services
+
+        privacy.register(
+            "bookings",
+            export=services.member_bookings_export,
+            erase=services.member_bookings_forget,
+        )

@@ -1,0 +1,433 @@
+"""Reads about bookings: availability across the network, plans, a member's bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from buron.accounts.models import User
+from buron.accounts.selectors import Scope
+from buron.core.geo import distance_km
+from buron.places.models import BookingUnit, Resource, ResourceKind, Site
+from buron.places.selectors import DaySchedule, site_schedules
+
+from .models import (
+    Booking,
+    BookingKind,
+    BookingPolicy,
+    BookingSeries,
+    BookingSlot,
+    BookingStatus,
+    Period,
+)
+from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, open_hours, zone
+
+DEFAULT_POLICY = BookingPolicy(
+    horizon_days=90, max_per_member_per_day=2, cancellation_deadline_hours=2
+)
+
+
+def policy_for(site: Site) -> BookingPolicy:
+    """The site's own rules, else its network's, else the defaults."""
+    policies = {
+        p.site_id: p
+        for p in BookingPolicy.objects.filter(
+            Q(site=site) | Q(network_id=site.network_id, site__isnull=True)
+        )
+    }
+    return policies.get(site.pk) or policies.get(None) or DEFAULT_POLICY
+
+
+@dataclass
+class FreeResource:
+    id: int
+    name: str
+    kind: str
+    capacity: int
+    free_hours: list[int] | None = None  # for resources booked by the hour
+
+
+@dataclass
+class SiteAvailability:
+    site: Site
+    schedule: DaySchedule
+    free: list[FreeResource] = field(default_factory=list)
+    distance_km: float | None = None
+
+    @property
+    def free_count(self) -> int:
+        return len(self.free)
+
+    @property
+    def closed_because(self) -> str | None:
+        return self.schedule.closed_because
+
+
+def _period_open(schedule: DaySchedule, period: str) -> bool:
+    return all(schedule.period(HALF_DAY_NAME[s]) is not None for s in HALF_DAY_SLOTS[period])
+
+
+def availability(
+    *,
+    day: dt.date,
+    period: str,
+    kind: str = ResourceKind.DESK,
+    sites: QuerySet[Site] | None = None,
+    near: tuple[float, float] | None = None,
+) -> list[SiteAvailability]:
+    """For each published site: which resources of that kind are free on that day and
+    period. A fixed number of queries whatever the number of sites and bookings."""
+    if sites is None:
+        sites = Site.objects.all()
+    site_list = list(sites.filter(is_published=True).select_related("network").order_by("name"))
+    site_ids = [s.pk for s in site_list]
+    schedules = site_schedules(site_list, day, day)
+    resources = Resource.objects.filter(
+        site__in=sites.filter(is_published=True), kind=kind, is_active=True
+    )
+
+    results = {s.pk: SiteAvailability(site=s, schedule=schedules[s.pk][day]) for s in site_list}
+    unit = (
+        BookingUnit.HALF_DAY if kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE) else None
+    )
+    if unit == BookingUnit.HALF_DAY:
+        busy = BookingSlot.objects.filter(
+            resource_id=OuterRef("pk"), day=day, slot__in=HALF_DAY_SLOTS[period], is_active=True
+        )
+        half_day_rows = (
+            resources.filter(booking_unit=BookingUnit.HALF_DAY)
+            .filter(~Exists(busy))
+            .order_by("site_id", "name")
+            .values_list("id", "site_id", "name", "kind", "capacity")
+        )
+        for rid, site_id, name, rkind, capacity in half_day_rows:
+            result = results[site_id]
+            if result.schedule.is_open and _period_open(result.schedule, period):
+                result.free.append(FreeResource(rid, name, rkind, capacity))
+    else:
+        rows = list(
+            resources.order_by("site_id", "name").values_list(
+                "id", "site_id", "name", "kind", "capacity", "booking_unit"
+            )
+        )
+        taken: dict[int, set[int]] = defaultdict(set)
+        for rid, slot in BookingSlot.objects.filter(
+            resource_id__in=[r[0] for r in rows], day=day, is_active=True
+        ).values_list("resource_id", "slot"):
+            taken[rid].add(slot)
+        for rid, site_id, name, rkind, capacity, rounit in rows:
+            result = results[site_id]
+            if not result.schedule.is_open:
+                continue
+            if rounit == BookingUnit.HOUR:
+                hours = [h for h in open_hours(result.schedule, period) if h not in taken[rid]]
+                if hours:
+                    result.free.append(FreeResource(rid, name, rkind, capacity, hours))
+            elif _period_open(result.schedule, period) and not taken[rid] & set(
+                HALF_DAY_SLOTS[period]
+            ):
+                result.free.append(FreeResource(rid, name, rkind, capacity))
+
+    ordered = [results[pk] for pk in site_ids]
+    if near is not None:
+        for r in ordered:
+            r.distance_km = round(
+                distance_km(near[0], near[1], r.site.latitude, r.site.longitude), 1
+            )
+        ordered.sort(key=lambda r: (r.distance_km or 0.0, r.site.name))
+    return ordered
+
+
+@dataclass
+class WeekCell:
+    day: dt.date
+    free: int
+    closed_because: str | None
+
+
+def availability_week(
+    *,
+    start: dt.date,
+    days: int,
+    period: str,
+    kind: str = ResourceKind.DESK,
+    sites: QuerySet[Site] | None = None,
+) -> list[tuple[Site, list[WeekCell]]]:
+    """Free counts per site and day over several days, at a glance (three queries plus
+    the schedules, whatever the number of sites)."""
+    if sites is None:
+        sites = Site.objects.all()
+    site_list = list(sites.filter(is_published=True).order_by("name"))
+    end = start + dt.timedelta(days=days - 1)
+    schedules = site_schedules(site_list, start, end)
+    resources = Resource.objects.filter(
+        site__in=sites.filter(is_published=True), kind=kind, is_active=True
+    )
+    totals: dict[int, int] = defaultdict(int)
+    resource_site: dict[int, int] = {}
+    hourly: set[int] = set()
+    for rid, site_id, unit in resources.values_list("id", "site_id", "booking_unit"):
+        totals[site_id] += 1
+        resource_site[rid] = site_id
+        if unit == BookingUnit.HOUR:
+            hourly.add(rid)
+    busy: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+    slots = HALF_DAY_SLOTS[period]
+    for rid, day, slot in BookingSlot.objects.filter(
+        resource__in=resources, day__gte=start, day__lte=end, is_active=True
+    ).values_list("resource_id", "day", "slot"):
+        # An hourly room counts as taken for the week view only when fully booked; this
+        # summary counts desks and offices, whose slots are half-days.
+        if rid in hourly or slot in slots:
+            busy[(resource_site[rid], day)].add(rid)
+    table = []
+    for site in site_list:
+        cells = []
+        for offset in range(days):
+            day = start + dt.timedelta(days=offset)
+            schedule = schedules[site.pk][day]
+            if not schedule.is_open or (
+                kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
+                and not _period_open(schedule, period)
+            ):
+                reason = schedule.closed_because or str(Period(period).label)
+                cells.append(WeekCell(day, 0, reason))
+            else:
+                cells.append(WeekCell(day, totals[site.pk] - len(busy[(site.pk, day)]), None))
+        table.append((site, cells))
+    return table
+
+
+def member_bookings(*, user: User, upcoming: bool, now: dt.datetime) -> QuerySet[Booking]:
+    qs = Booking.objects.filter(member=user, kind=BookingKind.BOOKING).select_related(
+        "site", "resource"
+    )
+    if upcoming:
+        return qs.filter(end__gt=now, status=BookingStatus.ACTIVE).order_by("start")
+    return qs.filter(Q(end__lte=now) | Q(status=BookingStatus.CANCELLED)).order_by("-start")
+
+
+def managed_sites(*, scope: Scope) -> QuerySet[Site]:
+    """The sites a staff member manages (none for a member: deny by default)."""
+    if scope.everything:
+        return Site.objects.all()
+    return Site.objects.filter(Q(network_id__in=scope.network_ids) | Q(pk__in=scope.site_ids))
+
+
+def site_plan(*, site: Site, start: dt.date, days: int) -> list[Booking]:
+    """The active bookings and blocks of a site over some days, for its host's plan."""
+    end = start + dt.timedelta(days=days)
+    return list(
+        Booking.objects.filter(
+            site=site,
+            status=BookingStatus.ACTIVE,
+            slots__day__gte=start,
+            slots__day__lt=end,
+        )
+        .distinct()
+        .select_related("resource", "member")
+        .order_by("start", "resource__name")
+    )
+
+
+# --- Reads for the member and host pages ---------------------------------------------------
+
+
+def cancellation_deadlines(*, bookings: list[Booking]) -> dict[int, dt.datetime]:
+    """Until when each booking can be cancelled by its member (one query for the rules of
+    all their sites: the same rule as services.booking_cancel)."""
+    site_ids = {b.site_id for b in bookings}
+    network_ids = {b.network_id for b in bookings}
+    by_site: dict[int, BookingPolicy] = {}
+    by_network: dict[int, BookingPolicy] = {}
+    for policy in BookingPolicy.objects.filter(
+        Q(site_id__in=site_ids) | Q(network_id__in=network_ids, site__isnull=True)
+    ):
+        if policy.site_id is None:
+            by_network[policy.network_id] = policy
+        else:
+            by_site[policy.site_id] = policy
+    deadlines = {}
+    for b in bookings:
+        policy = by_site.get(b.site_id) or by_network.get(b.network_id) or DEFAULT_POLICY
+        deadlines[b.pk] = b.start - dt.timedelta(hours=policy.cancellation_deadline_hours)
+    return deadlines
+
+
+def member_calendar(*, user: User, since: dt.datetime) -> QuerySet[Booking]:
+    """A member's bookings for their calendar feed, cancelled ones included, from `since`."""
+    return (
+        Booking.objects.filter(member=user, kind=BookingKind.BOOKING, end__gte=since)
+        .select_related("site", "resource")
+        .order_by("start", "pk")
+    )
+
+
+def series_occurrences(*, series: BookingSeries) -> list[tuple[dt.date, list[Booking]]]:
+    """Each day a recurring booking asked for, with the bookings made for it (none when it
+    could not be booked). Give the series with select_related("site__network")."""
+    weekdays = {int(w) for w in series.weekdays.split(",") if w.strip().isdigit()}
+    tz = zone(series.site.network.time_zone)
+    made: dict[dt.date, list[Booking]] = defaultdict(list)
+    for booking in series.bookings.select_related("resource").order_by("start", "pk"):
+        made[booking.start.astimezone(tz).date()].append(booking)
+    days = []
+    day = series.start_date
+    while day <= series.end_date:
+        if day.weekday() in weekdays:
+            days.append((day, made.get(day, [])))
+        day += dt.timedelta(days=1)
+    return days
+
+
+def block_bookings(*, block: Booking) -> list[Booking]:
+    """The confirmed bookings still sitting on a blocked resource during its block."""
+    return list(
+        Booking.objects.filter(
+            resource_id=block.resource_id,
+            kind=BookingKind.BOOKING,
+            status=BookingStatus.ACTIVE,
+            start__lt=block.end,
+            end__gt=block.start,
+        )
+        .select_related("member", "resource", "site")
+        .order_by("start")
+    )
+
+
+def move_options(*, bookings: list[Booking]) -> dict[int, list[Resource]]:
+    """For each booking, the other active resources of its site and kind that are free for
+    all of its slots (three queries whatever the number of bookings)."""
+    if not bookings:
+        return {}
+    held: dict[int, set[tuple[dt.date, int]]] = defaultdict(set)
+    for booking_id, day, slot in BookingSlot.objects.filter(
+        booking__in=[b.pk for b in bookings], is_active=True
+    ).values_list("booking_id", "day", "slot"):
+        held[booking_id].add((day, slot))
+    days = {day for slots in held.values() for day, _slot in slots}
+    resources = list(
+        Resource.objects.filter(site_id__in={b.site_id for b in bookings}, is_active=True).order_by(
+            "name"
+        )
+    )
+    taken: dict[int, set[tuple[dt.date, int]]] = defaultdict(set)
+    for resource_id, day, slot in BookingSlot.objects.filter(
+        resource__in=resources, day__in=days, is_active=True
+    ).values_list("resource_id", "day", "slot"):
+        taken[resource_id].add((day, slot))
+    options: dict[int, list[Resource]] = {}
+    for b in bookings:
+        options[b.pk] = [
+            r
+            for r in resources
+            if r.site_id == b.site_id
+            and r.kind == b.resource.kind
+            and r.pk != b.resource_id
+            and held[b.pk]
+            and not (held[b.pk] & taken[r.pk])
+        ]
+    return options
+
+
+@dataclass
+class PlanRow:
+    """One resource of a site's plan: what holds each of its columns (a booking, a block,
+    or None when free)."""
+
+    resource: Resource
+    cells: list[Booking | None]
+
+
+@dataclass
+class DayPlan:
+    day: dt.date
+    schedule: DaySchedule
+    half_day_rows: list[PlanRow]  # columns: morning, afternoon
+    hours: list[int]  # the columns of the rooms booked by the hour
+    hour_rows: list[PlanRow]
+
+
+@dataclass
+class WeekRow:
+    resource: Resource
+    days: list[list[Booking]]  # per day, the bookings and blocks holding it, in order
+
+
+@dataclass
+class WeekPlan:
+    schedules: list[DaySchedule]
+    rows: list[WeekRow]
+
+
+def _held_slots(
+    site: Site, start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date, int], Booking]:
+    """Who holds each slot of a site's resources between two days (one query)."""
+    held: dict[tuple[int, dt.date, int], Booking] = {}
+    for slot in BookingSlot.objects.filter(
+        resource__site=site, day__gte=start, day__lte=end, is_active=True
+    ).select_related("booking__member"):
+        held[(slot.resource_id, slot.day, slot.slot)] = slot.booking
+    return held
+
+
+def _plan_resources(site: Site) -> list[Resource]:
+    return list(Resource.objects.filter(site=site).order_by("kind", "name"))
+
+
+def site_plan_day(*, site: Site, day: dt.date) -> DayPlan:
+    """A site's day at a glance for its host: resources × half-days or hours, with who holds
+    each (four queries whatever the number of resources and bookings)."""
+    schedule = site_schedules([site], day, day)[site.pk][day]
+    held = _held_slots(site, day, day)
+    resources = _plan_resources(site)
+    hourly = {r.pk for r in resources if r.booking_unit == BookingUnit.HOUR}
+    # The open hours, and any hour held out of them (a block holds the whole day).
+    booked_hours = {
+        slot
+        for (resource_id, _day, slot), booking in held.items()
+        if resource_id in hourly and booking.kind == BookingKind.BOOKING
+    }
+    hours = sorted(set(open_hours(schedule)) | booked_hours)
+    half_day_rows, hour_rows = [], []
+    for resource in resources:
+        if resource.pk in hourly:
+            hour_rows.append(PlanRow(resource, [held.get((resource.pk, day, h)) for h in hours]))
+        else:
+            half_day_rows.append(
+                PlanRow(resource, [held.get((resource.pk, day, s)) for s in (0, 1)])
+            )
+    return DayPlan(day, schedule, half_day_rows, hours, hour_rows)
+
+
+def site_plan_week(*, site: Site, start: dt.date, days: int = 7) -> WeekPlan:
+    """A site's days at a glance: per resource and day, the bookings and blocks holding it
+    (four queries whatever the number of resources and bookings)."""
+    end = start + dt.timedelta(days=days - 1)
+    schedules = site_schedules([site], start, end)[site.pk]
+    held = _held_slots(site, start, end)
+    by_cell: dict[tuple[int, dt.date], list[tuple[int, Booking]]] = defaultdict(list)
+    for (resource_id, day, slot), booking in held.items():
+        by_cell[(resource_id, day)].append((slot, booking))
+    rows = []
+    day_list = [start + dt.timedelta(days=i) for i in range(days)]
+    for resource in _plan_resources(site):
+        cells = []
+        for day in day_list:
+            seen: dict[int, Booking] = {}
+            for _slot, booking in sorted(by_cell[(resource.pk, day)], key=lambda x: x[0]):
+                seen.setdefault(booking.pk, booking)
+            cells.append(list(seen.values()))
+        rows.append(WeekRow(resource, cells))
+    return WeekPlan([schedules[d] for d in day_list], rows)
+
+
+def member_for_calendar(*, token: str) -> User | None:
+    """The active member whose secret calendar address this is, or None."""
+    if not token:
+        return None
+    return User.objects.filter(profile__calendar_token=token, is_active=True).first()

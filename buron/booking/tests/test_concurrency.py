@@ -1,0 +1,143 @@
+"""Races for the last desk and for one room hour, with real connections in threads.
+
+These run on SQLite (WAL, BEGIN IMMEDIATE, busy timeout) and on PostgreSQL: exactly one
+request wins, the others get the "just taken" answer, none sees "database is locked".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from buron.accounts.models import User
+from buron.accounts.tests.factories import UserFactory
+from buron.booking import services
+from buron.booking.errors import SlotTaken
+from buron.booking.models import Booking, BookingSlot
+from buron.places.models import Resource
+
+from .conftest import DAY, NOW, at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RACERS = 8
+
+
+def race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
+    """Start every call at the same moment, each in its own thread and connection."""
+    barrier = threading.Barrier(len(calls))
+    wins: list[Any] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            result = call()
+            with lock:
+                wins.append(result)
+        except BaseException as exc:
+            with lock:
+                failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return wins, failures
+
+
+def members(n: int) -> list[User]:
+    return [UserFactory(email=f"racer{i}@example.org") for i in range(n)]
+
+
+def test_only_one_member_gets_the_last_desk(site):
+    Resource.objects.filter(site=site, kind="desk").exclude(name="Poste 1").delete()
+    racers = members(RACERS)
+    wins, failures = race(
+        [
+            lambda m=m: services.booking_create_half_day(
+                member=m, site=site, day=DAY, period="am", now=NOW
+            )
+            for m in racers
+        ]
+    )
+    assert len(wins) == 1, failures
+    assert len(failures) == RACERS - 1
+    assert all(isinstance(f, SlotTaken) for f in failures), [repr(f) for f in failures]
+    assert BookingSlot.objects.filter(is_active=True).count() == 1
+
+
+def test_only_one_member_gets_a_room_hour(site):
+    room = Resource.objects.get(site=site, kind="meeting_room")
+    racers = members(RACERS)
+    wins, failures = race(
+        [
+            lambda m=m: services.booking_create_hours(
+                member=m, resource=room, start=at(DAY, 10), end=at(DAY, 11), now=NOW
+            )
+            for m in racers
+        ]
+    )
+    assert len(wins) == 1, failures
+    assert all(isinstance(f, SlotTaken) for f in failures), [repr(f) for f in failures]
+
+
+def test_racing_for_two_desks_fills_both_and_no_more(site):
+    racers = members(RACERS)
+    wins, failures = race(
+        [
+            lambda m=m: services.booking_create_half_day(
+                member=m, site=site, day=DAY, period="day", now=NOW
+            )
+            for m in racers
+        ]
+    )
+    assert len(wins) == 2
+    assert {b.resource_id for b in wins} == set(
+        Resource.objects.filter(site=site, kind="desk").values_list("pk", flat=True)
+    )
+    assert all(isinstance(f, SlotTaken) for f in failures), [repr(f) for f in failures]
+
+
+def _slot_constraint() -> Any:
+    return next(c for c in BookingSlot._meta.constraints if c.name == "slot_one_active_booking")
+
+
+def test_the_guarantee_comes_from_the_database_constraint(site):
+    """A member asking for a given desk is not checked by a read: the insert is. Without
+    the constraint the same desk is booked twice, which proves the database is the guard."""
+    desk = Resource.objects.get(site=site, name="Poste 1")
+    first, second, third, fourth = members(4)
+    services.booking_create_half_day(
+        member=first, site=site, day=DAY, period="am", resource=desk, now=NOW
+    )
+    with pytest.raises(SlotTaken):
+        services.booking_create_half_day(
+            member=second, site=site, day=DAY, period="am", resource=desk, now=NOW
+        )
+    constraint = _slot_constraint()
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(BookingSlot, constraint)
+    try:
+        services.booking_create_half_day(
+            member=third, site=site, day=DAY, period="am", resource=desk, now=NOW
+        )
+        doubled = Booking.objects.filter(resource=desk, status="active").count()
+    finally:
+        BookingSlot.objects.filter(booking__member=third).delete()
+        Booking.objects.filter(member=third).delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(BookingSlot, constraint)
+    assert doubled == 2
+    with pytest.raises(SlotTaken):
+        services.booking_create_half_day(
+            member=fourth, site=site, day=DAY, period="am", resource=desk, now=NOW
+        )
