@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .models import Closure, HalfDay, Network, OpeningPeriod, Resource, Site, Weekday
+from .models import (
+    Closure,
+    HalfDay,
+    Network,
+    OpeningPeriod,
+    Resource,
+    ResourceKind,
+    Site,
+    Weekday,
+)
 
 
 @lru_cache(maxsize=64)
@@ -158,3 +167,19 @@ def weekly_hours(site: Site) -> list[tuple[int, str, OpenPeriod | None, OpenPeri
         )
         for value, label in Weekday.choices
     ]
+
+
+def published_sites_with_counts() -> list[Site]:
+    """Published sites with their number of active desks and rooms, in one query."""
+    active = Q(resources__is_active=True)
+    return list(
+        published_sites().annotate(
+            desk_count=Count("resources", filter=active & Q(resources__kind=ResourceKind.DESK)),
+            room_count=Count("resources", filter=active & ~Q(resources__kind=ResourceKind.DESK)),
+        )
+    )
+
+
+def networks() -> list[Network]:
+    """Every network, in name order (the operators publishing this site)."""
+    return list(Network.objects.order_by("name"))

@@ -6,26 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from buron.places.models import Network, Resource, ResourceKind, Site
-from buron.places.selectors import public_holidays, published_sites
+from buron.places.selectors import public_holidays
 
 # How many public holidays a site page lists ahead, and how far it looks for them.
 HOLIDAYS_SHOWN = 5
 HOLIDAYS_HORIZON = dt.timedelta(days=400)
-
-
-def sites_for_list() -> list[Site]:
-    """Published sites with their number of active desks and rooms, in one query."""
-    active = Q(resources__is_active=True)
-    return list(
-        published_sites().annotate(
-            desk_count=Count("resources", filter=active & Q(resources__kind=ResourceKind.DESK)),
-            room_count=Count("resources", filter=active & ~Q(resources__kind=ResourceKind.DESK)),
-        )
-    )
 
 
 def networks_of(sites: Iterable[Site]) -> list[Network]:
@@ -34,11 +22,6 @@ def networks_of(sites: Iterable[Site]) -> list[Network]:
     for site in sites:
         seen.setdefault(site.network_id, site.network)
     return list(seen.values())
-
-
-def network_operators() -> list[Network]:
-    """The operators publishing this site: every network, in name order."""
-    return list(Network.objects.order_by("name"))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from buron.offers.selectors import prices_for_site
+from buron.places import selectors
 from buron.places.models import Site
 from buron.places.selectors import site_for_page, site_schedules, upcoming_closures, weekly_hours
 
@@ -18,7 +19,7 @@ from .statement import ACCESSIBILITY_ASSESSED_ON, RGAA_VERSION
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    sites = presenters.sites_for_list()
+    sites = selectors.published_sites_with_counts()
     return render(
         request,
         "public/home.html",
@@ -60,7 +61,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         request,
         "public/accessibility.html",
         {
-            "operators": presenters.network_operators(),
+            "operators": selectors.networks(),
             "assessed_on": ACCESSIBILITY_ASSESSED_ON,
             "rgaa_version": RGAA_VERSION,
         },
@@ -72,7 +73,7 @@ def legal(request: HttpRequest) -> HttpResponse:
         request,
         "public/legal.html",
         {
-            "operators": presenters.network_operators(),
+            "operators": selectors.networks(),
             "hosting": getattr(settings, "BURON_HOSTING", ""),
         },
     )

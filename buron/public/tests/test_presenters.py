@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from buron.places import selectors
 from buron.places.models import Resource
 from buron.places.tests.factories import ResourceFactory, SiteFactory
 from buron.public import presenters
@@ -76,7 +77,7 @@ def test_sites_for_list_counts_only_active_resources() -> None:
     ResourceFactory(site=site, name="Poste 2", is_active=False)
     ResourceFactory(site=site, kind="meeting_room", name="Salle", capacity=6, booking_unit="hour")
     SiteFactory(network=site.network, is_published=False)
-    (listed,) = presenters.sites_for_list()
+    (listed,) = selectors.published_sites_with_counts()
     assert (listed.pk, listed.desk_count, listed.room_count) == (site.pk, 1, 1)
 
 
