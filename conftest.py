@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+pytest_plugins = ["buron.core.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _french_by_default(settings: object) -> None:

@@ -1,4 +1,4 @@
-"""The public site in headless Chromium, served like production (see conftest.py)."""
+"""The public site in headless Chromium, served like production (buron.core.testing.browser)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Visit
+from buron.core.testing.browser import Visit
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,6 @@
-"""Serve Buron the way production does (gunicorn, DEBUG off, whitenoise serving the
+"""Browser test fixtures (a pytest plugin registered by the root conftest).
+
+Serve Buron the way production does (gunicorn, DEBUG off, whitenoise serving the
 collected, hashed and compressed static files) on a temporary database, for Chromium."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[4]
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -80,14 +82,28 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def server_url(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the served site keeps its database, static files and outgoing emails."""
+    return tmp_path_factory.mktemp("served")
+
+
+@pytest.fixture(scope="session")
+def mail_dir(served_dir: Path) -> Path:
+    """The served site writes each email it sends as a file in this folder."""
+    return served_dir / "mail"
+
+
+@pytest.fixture(scope="session")
+def server_url(chromium_path: Path, served_dir: Path, mail_dir: Path) -> Iterator[str]:
     """Base URL of a gunicorn serving the Cantal demo network from a temporary SQLite file."""
-    work = tmp_path_factory.mktemp("served")
+    work = served_dir
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "STATIC_ROOT": str(work / "static"),
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "SQLITE_NAME": str(work / "db.sqlite3"),
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
