@@ -14,11 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Create the venv, install, migrate SQLite, load the Cantal demo network, serve on :8000.
+## Create the venv, install, migrate SQLite, load the Cantal demo network, serve on :8000
+## (with a background worker that sends the emails, printed in this terminal).
 demo: install
-	DEBUG=1 BURON_DEMO=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 BURON_DEMO=1 $(PY) manage.py demo_load
-	DEBUG=1 BURON_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py demo_load
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 ## The whole suite (on SQLite unless DATABASE_URL says otherwise).
 test: install

@@ -37,9 +37,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
             if part not in ("body", "payload", "query", "path")
         ]
         field = ".".join(location) or "__all__"
-        errors.setdefault(field, []).append(
-            _("This value is not valid (%(reason)s).") % {"reason": error.get("msg", "")}
-        )
+        errors.setdefault(field, []).append(_("This value is not valid."))
     detail = next(iter(errors.values()))[0] if errors else _("The request is not valid.")
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 

@@ -93,9 +93,18 @@ def availability(
     unit = (
         BookingUnit.HALF_DAY if kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE) else None
     )
+    # A slot always carries its resource's network. Naming the networks lets the database
+    # read the day's slots from the (network, day, resource) index, network by network,
+    # instead of probing every resource or scanning every day (and it is the distribution
+    # column when bookings are partitioned or sharded by network).
+    network_ids = sorted({s.network_id for s in site_list})
     if unit == BookingUnit.HALF_DAY:
         busy = BookingSlot.objects.filter(
-            resource_id=OuterRef("pk"), day=day, slot__in=HALF_DAY_SLOTS[period], is_active=True
+            network_id__in=network_ids,
+            resource_id=OuterRef("pk"),
+            day=day,
+            slot__in=HALF_DAY_SLOTS[period],
+            is_active=True,
         )
         half_day_rows = (
             resources.filter(booking_unit=BookingUnit.HALF_DAY)
@@ -103,10 +112,15 @@ def availability(
             .order_by("site_id", "name")
             .values_list("id", "site_id", "name", "kind", "capacity")
         )
+        # Whether each site is open for the period, once per site rather than per resource.
+        bookable = {
+            pk
+            for pk, result in results.items()
+            if result.schedule.is_open and _period_open(result.schedule, period)
+        }
         for rid, site_id, name, rkind, capacity in half_day_rows:
-            result = results[site_id]
-            if result.schedule.is_open and _period_open(result.schedule, period):
-                result.free.append(FreeResource(rid, name, rkind, capacity))
+            if site_id in bookable:
+                results[site_id].free.append(FreeResource(rid, name, rkind, capacity))
     else:
         rows = list(
             resources.order_by("site_id", "name").values_list(
@@ -115,7 +129,10 @@ def availability(
         )
         taken: dict[int, set[int]] = defaultdict(set)
         for rid, slot in BookingSlot.objects.filter(
-            resource_id__in=[r[0] for r in rows], day=day, is_active=True
+            network_id__in=network_ids,
+            resource_id__in=[r[0] for r in rows],
+            day=day,
+            is_active=True,
         ).values_list("resource_id", "slot"):
             taken[rid].add(slot)
         for rid, site_id, name, rkind, capacity, rounit in rows:
@@ -334,12 +351,17 @@ def move_options(*, bookings: list[Booking]) -> dict[int, list[Resource]]:
 
 
 @dataclass
+class PlanCell:
+    holder: Booking | None  # the booking or block holding the slot, None when free
+    is_open: bool  # whether the site is open then
+
+
+@dataclass
 class PlanRow:
-    """One resource of a site's plan: what holds each of its columns (a booking, a block,
-    or None when free)."""
+    """One resource of a site's plan and each of its columns."""
 
     resource: Resource
-    cells: list[Booking | None]
+    cells: list[PlanCell]
 
 
 @dataclass
@@ -352,9 +374,15 @@ class DayPlan:
 
 
 @dataclass
+class PlanDayCell:
+    is_open: bool
+    holders: list[Booking]  # the bookings and blocks holding the resource that day, in order
+
+
+@dataclass
 class WeekRow:
     resource: Resource
-    days: list[list[Booking]]  # per day, the bookings and blocks holding it, in order
+    days: list[PlanDayCell]
 
 
 @dataclass
@@ -392,16 +420,24 @@ def site_plan_day(*, site: Site, day: dt.date) -> DayPlan:
         for (resource_id, _day, slot), booking in held.items()
         if resource_id in hourly and booking.kind == BookingKind.BOOKING
     }
-    hours = sorted(set(open_hours(schedule)) | booked_hours)
+    opened = set(open_hours(schedule))
+    hours = sorted(opened | booked_hours)
+    half_day_open = [schedule.period(HALF_DAY_NAME[s]) is not None for s in (0, 1)]
     half_day_rows, hour_rows = [], []
     for resource in resources:
         if resource.pk in hourly:
-            hour_rows.append(PlanRow(resource, [held.get((resource.pk, day, h)) for h in hours]))
+            cells = [PlanCell(held.get((resource.pk, day, h)), h in opened) for h in hours]
+            hour_rows.append(PlanRow(resource, cells))
         else:
-            half_day_rows.append(
-                PlanRow(resource, [held.get((resource.pk, day, s)) for s in (0, 1)])
-            )
-    return DayPlan(day, schedule, half_day_rows, hours, hour_rows)
+            cells = [PlanCell(held.get((resource.pk, day, s)), half_day_open[s]) for s in (0, 1)]
+            half_day_rows.append(PlanRow(resource, cells))
+    return DayPlan(
+        day=day,
+        schedule=schedule,
+        half_day_rows=half_day_rows,
+        hours=hours,
+        hour_rows=hour_rows,
+    )
 
 
 def site_plan_week(*, site: Site, start: dt.date, days: int = 7) -> WeekPlan:
@@ -421,7 +457,7 @@ def site_plan_week(*, site: Site, start: dt.date, days: int = 7) -> WeekPlan:
             seen: dict[int, Booking] = {}
             for _slot, booking in sorted(by_cell[(resource.pk, day)], key=lambda x: x[0]):
                 seen.setdefault(booking.pk, booking)
-            cells.append(list(seen.values()))
+            cells.append(PlanDayCell(schedules[day].is_open, list(seen.values())))
         rows.append(WeekRow(resource, cells))
     return WeekPlan([schedules[d] for d in day_list], rows)
 

@@ -42,7 +42,7 @@ def _check_site_open(site: Site, schedule: DaySchedule) -> None:
         raise _refuse(_("This site does not take bookings."), "site_unpublished", "site")
     if schedule.closed_because is not None:
         raise _refuse(
-            _("%(site)s is closed on %(day)s: %(reason)s.")
+            _("%(site)s is closed on %(day)s (%(reason)s).")
             % {
                 "site": site.name,
                 "day": date_format(schedule.day, "DATE_FORMAT"),
@@ -218,8 +218,7 @@ def booking_create_half_day(
     if resource is not None:
         if resource.site_id != site.pk or resource.kind != kind:
             raise _refuse(
-                _("This resource is not a %(kind)s of this site.")
-                % {"kind": ResourceKind(kind).label},
+                _("This resource is not of the kind asked for, or not at this site."),
                 "wrong_resource",
                 "resource",
             )

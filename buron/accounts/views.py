@@ -1,0 +1,176 @@
+"""A member's own account: profile, status, their data, closing the account."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .forms import ProfileForm, StatusChangeForm
+from .models import User, VisitorStatus
+from .selectors import staff_scope, status_on
+from .services import member_close, member_data_export, member_profile_ensure, member_status_change
+
+
+def _member(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by login_required
+    return user
+
+
+def _status_label(status: str) -> str:
+    return str(VisitorStatus(status).label) if status in VisitorStatus.values else status
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    status = status_on(user=member, day=timezone.localdate())
+    return render(
+        request,
+        "accounts/overview.html",
+        {
+            "member": member,
+            "status": status,
+            "status_label": _status_label(status.status) if status else "",
+            "is_host": staff_scope(user=member).is_staff,
+        },
+    )
+
+
+@transaction.atomic
+def _profile_save(user: User, data: dict[str, Any]) -> None:
+    """Save what the profile form asked (names on the account, the rest on the profile)."""
+    user.first_name = data["first_name"].strip()
+    user.last_name = data["last_name"].strip()
+    user.save(update_fields=["first_name", "last_name"])
+    profile = member_profile_ensure(user=user)
+    profile.commune = data["commune"]
+    profile.phone = data["phone"].strip()
+    profile.save(update_fields=["commune", "phone"])
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    current = member_profile_ensure(user=member)
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "commune": f"{current.commune.name} ({current.commune.postal_code})"
+            if current.commune
+            else "",
+            "phone": current.phone,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        _profile_save(member, form.cleaned_data)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def status(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    today = timezone.localdate()
+    current = status_on(user=member, day=today)
+    form = StatusChangeForm(
+        request.POST or None,
+        initial={
+            "valid_from": today,
+            "status": current.status if current else None,
+            "employer_name": current.employer_name if current else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_status_change(
+                user=member,
+                status=data["status"],
+                employer_name=data.get("employer_name", ""),
+                valid_from=data["valid_from"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your status is recorded."))
+            return redirect("accounts:status")
+    periods = [(p, _status_label(p.status)) for p in member.status_periods.order_by("-valid_from")]
+    return render(
+        request,
+        "accounts/status.html",
+        {
+            "form": form,
+            "current": current,
+            "current_label": _status_label(current.status) if current else "",
+            "periods": periods,
+        },
+    )
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Everything Buron holds about the member, as a JSON file to download."""
+    member = _member(request)
+    data = member_data_export(user=member)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"buron-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class CloseForm(forms.Form):
+    """Closing is for good: the member types their password to confirm it."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(gettext_lazy("This is not your password."), code="wrong_password")
+        return password
+
+
+@login_required
+def close(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = CloseForm(request.POST or None, user=member)
+    if request.method == "POST" and form.is_valid():
+        member_close(user=member)
+        logout(request)
+        request.session["account_closed"] = True
+        return redirect("accounts:closed")
+    return render(request, "accounts/close.html", {"form": form})
+
+
+def closed(request: HttpRequest) -> HttpResponse:
+    """Said once, right after closing; anyone else is sent to the home page."""
+    if not request.session.pop("account_closed", False):
+        return redirect("public:home")
+    return render(request, "accounts/closed.html")

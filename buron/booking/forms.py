@@ -1,0 +1,294 @@
+"""Forms of the booking pages: they parse what people type; the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from buron.accounts.models import User
+from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
+
+from .models import Period
+from .slots import local_datetime
+
+MAX_SEARCH_DAYS = 14
+MAX_HOURS = 10
+
+PERIOD_CHOICES = [
+    (Period.MORNING.value, Period.MORNING.label),
+    (Period.AFTERNOON.value, Period.AFTERNOON.label),
+    (Period.DAY.value, Period.DAY.label),
+]
+HALF_DAY_KIND_CHOICES = [
+    (ResourceKind.DESK.value, ResourceKind.DESK.label),
+    (ResourceKind.PRIVATE_OFFICE.value, ResourceKind.PRIVATE_OFFICE.label),
+]
+HOUR_CHOICES = [("", "—")] + [(h, f"{h:02d}:00") for h in range(24)]
+LENGTH_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, MAX_HOURS + 1)]
+
+# Where the services put their messages, and the field of these forms that shows them.
+SERVICE_FIELDS = {"date": "date", "start": "start_hour", "end": "hours"}
+
+
+def add_refusal(form: forms.Form, refusal: ValidationError) -> None:
+    """Show a service's refusal on the form: each message on its field when the form has
+    it, else at the top of the form."""
+    if hasattr(refusal, "error_dict"):
+        for name, errors in refusal.error_dict.items():
+            field = SERVICE_FIELDS.get(name, name)
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, refusal)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def published_sites() -> QuerySet[Site]:
+    return Site.objects.filter(is_published=True).order_by("name")
+
+
+class SiteField(forms.ModelChoiceField):
+    """A published site, chosen by its short name (the value sent by the form)."""
+
+    default_error_messages = {
+        "invalid_choice": _("No site of the network has this name: choose one from the list."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Site"))
+        super().__init__(queryset=published_sites(), to_field_name="slug", **kwargs)
+
+
+class ResourceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Resource) -> str:
+        return f"{obj.name} ({obj.get_kind_display().lower()})"
+
+
+class SearchForm(forms.Form):
+    """What a member looks for: a day (or a few), a period, a kind of resource."""
+
+    date = forms.DateField(label=_("Day"), widget=DateInput())
+    until = forms.DateField(
+        label=_("Until (optional)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("To see up to 14 days at a glance."),
+    )
+    period = forms.ChoiceField(
+        label=_("When"), choices=PERIOD_CHOICES, widget=forms.RadioSelect, initial=Period.DAY
+    )
+    kind = forms.ChoiceField(
+        label=_("What"),
+        choices=ResourceKind.choices,
+        widget=forms.RadioSelect,
+        initial=ResourceKind.DESK,
+    )
+    site = SiteField(required=False, empty_label=_("All sites"))
+    near = forms.BooleanField(
+        label=_("Nearest to my commune first"),
+        required=False,
+        help_text=_("Uses the commune of residence of your profile; distances as the crow flies."),
+    )
+
+    def __init__(self, *args: Any, has_commune: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_commune = has_commune
+
+    def clean_near(self) -> bool:
+        near = bool(self.cleaned_data.get("near"))
+        if near and not self.has_commune:
+            raise ValidationError(
+                _("Your profile has no commune of residence yet: add it to your profile first."),
+                code="no_commune",
+            )
+        return near
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, until = data.get("date"), data.get("until")
+        if start and until:
+            if until < start:
+                self.add_error("until", _("The last day must come after the first."))
+            elif (until - start).days >= MAX_SEARCH_DAYS:
+                self.add_error(
+                    "until",
+                    _("Choose at most %(days)s days, e.g. until %(last)s.")
+                    % {
+                        "days": MAX_SEARCH_DAYS,
+                        "last": date_format(
+                            start + dt.timedelta(days=MAX_SEARCH_DAYS - 1), "DATE_FORMAT"
+                        ),
+                    },
+                )
+        return data
+
+    def days(self) -> int:
+        start, until = self.cleaned_data["date"], self.cleaned_data.get("until")
+        return (until - start).days + 1 if until else 7
+
+
+class BookForm(forms.Form):
+    """One booking: a desk or office for a half-day or a day (a free one is assigned unless
+    one is chosen), or a room for whole hours."""
+
+    site = SiteField()
+    date = forms.DateField(label=_("Day"), widget=DateInput())
+    kind = forms.ChoiceField(
+        label=_("What"), choices=ResourceKind.choices, initial=ResourceKind.DESK
+    )
+    period = forms.ChoiceField(
+        label=_("When"), choices=PERIOD_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    resource = ResourceField(
+        label=_("Desk, office or room"),
+        queryset=Resource.objects.none(),
+        required=False,
+        empty_label=_("Any free one"),
+    )
+    start_hour = forms.TypedChoiceField(
+        label=_("From (rooms)"), choices=HOUR_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    hours = forms.TypedChoiceField(
+        label=_("Number of hours (rooms)"),
+        choices=LENGTH_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, site: Site | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_site = site
+        if site is not None:
+            del self.fields["site"]
+            self.fields["kind"].required = False
+        slug = site.slug if site else (self.data if self.is_bound else self.initial).get("site")
+        resources = Resource.objects.filter(is_active=True).select_related("site__network")
+        self.fields["resource"].queryset = (  # type: ignore[attr-defined]
+            resources.filter(site__slug=slug).order_by("kind", "name") if slug else resources.none()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        resource: Resource | None = data.get("resource")
+        if resource is not None:
+            data["kind"] = resource.kind
+        kind = data.get("kind") or ResourceKind.DESK
+        data["kind"] = kind
+        if self.is_hourly:
+            start, length = data.get("start_hour"), data.get("hours")
+            if start is None:
+                self.add_error("start_hour", _("Choose the hour the room is needed from."))
+            if length is None:
+                self.add_error("hours", _("Choose for how many hours."))
+            if start is not None and length is not None and start + length > 24:
+                self.add_error("hours", _("A room is booked within one day."))
+        elif kind not in dict(HALF_DAY_KIND_CHOICES):
+            self.add_error("resource", _("Choose the room to book."))
+        elif not data.get("period"):
+            self.add_error("period", _("Choose morning, afternoon or full day."))
+        return data
+
+    def chosen_site(self) -> Site:
+        return self.fixed_site or self.cleaned_data["site"]
+
+    @property
+    def is_hourly(self) -> bool:
+        resource = self.cleaned_data.get("resource")
+        return resource is not None and resource.booking_unit == BookingUnit.HOUR
+
+    def times(self) -> tuple[dt.datetime, dt.datetime]:
+        """The start and end of a room booking, in the site's time zone."""
+        data = self.cleaned_data
+        start = local_datetime(
+            data["date"], dt.time(data["start_hour"]), self.chosen_site().network.time_zone
+        )
+        return start, start + dt.timedelta(hours=data["hours"])
+
+
+class HostBookForm(BookForm):
+    """A host books for a member of the network, found by their email address."""
+
+    email = forms.EmailField(label=_("Member's email address"))
+
+    field_order = ["email", "date", "kind", "resource", "period", "start_hour", "hours"]
+
+    member: User | None = None
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip()
+        self.member = User.objects.filter(email__iexact=email, is_active=True).first()
+        if self.member is None:
+            raise ValidationError(
+                _("No member has the address %(email)s: ask them to sign up first."),
+                code="unknown_member",
+                params={"email": email},
+            )
+        return email
+
+
+class SeriesForm(forms.Form):
+    """The same half-day on some weekdays between two dates."""
+
+    site = SiteField()
+    kind = forms.ChoiceField(
+        label=_("What"),
+        choices=HALF_DAY_KIND_CHOICES,
+        widget=forms.RadioSelect,
+        initial=ResourceKind.DESK,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Every"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    period = forms.ChoiceField(
+        label=_("When"), choices=PERIOD_CHOICES, widget=forms.RadioSelect, initial=Period.DAY
+    )
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    end_date = forms.DateField(label=_("Until"), widget=DateInput())
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(label=_("Day"), widget=DateInput(), required=False)
+
+
+class BlockForm(forms.Form):
+    resource = ResourceField(label=_("Resource"), queryset=Resource.objects.none())
+    start_date = forms.DateField(label=_("First day blocked"), widget=DateInput())
+    end_date = forms.DateField(label=_("Last day blocked"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: “Screen replaced”. Shown to the site's staff only."),
+    )
+
+    def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+            site=site
+        ).order_by("kind", "name")
+
+
+class MoveForm(forms.Form):
+    to = ResourceField(label=_("Move to"), queryset=Resource.objects.none())
+
+    def __init__(self, *args: Any, options: list[Resource], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[r.pk for r in options]
+        ).select_related("site")

@@ -1,0 +1,319 @@
+"""Member pages of the booking engine: search, book, recurring bookings, my bookings, the
+calendar feed. Each view parses its form, calls one service or selector, and renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buron.accounts.models import MemberProfile, User
+from buron.accounts.services import calendar_token_rotate, member_profile_ensure
+from buron.places.models import Commune, ResourceKind, Site, Weekday
+
+from . import ical, selectors, services
+from .errors import BookingRefused, SlotTaken
+from .forms import MAX_HOURS, BookForm, SearchForm, SeriesForm, add_refusal
+from .models import Booking, BookingKind, BookingSeries, Period
+
+CALENDAR_PAST_DAYS = 90
+PAST_BOOKINGS_SHOWN = 30
+
+
+def _member(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by login_required
+    return user
+
+
+def _commune(user: User) -> Commune | None:
+    try:
+        profile = user.profile
+    except MemberProfile.DoesNotExist:
+        return None
+    return profile.commune
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    commune = _commune(member)
+    form = SearchForm(
+        request.GET or None,
+        has_commune=commune is not None,
+        initial={"date": timezone.localdate()},
+    )
+    context: dict[str, Any] = {"form": form, "commune": commune, "results": None}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        sites = Site.objects.filter(pk=data["site"].pk) if data["site"] else Site.objects.all()
+        near = (
+            (float(commune.latitude), float(commune.longitude))
+            if data["near"] and commune
+            else None
+        )
+        results = selectors.availability(
+            day=data["date"], period=data["period"], kind=data["kind"], sites=sites, near=near
+        )
+        week = selectors.availability_week(
+            start=data["date"],
+            days=form.days(),
+            period=data["period"],
+            kind=data["kind"],
+            sites=sites,
+        )
+        order = {r.site.pk: i for i, r in enumerate(results)}
+        week.sort(key=lambda row: order.get(row[0].pk, len(order)))
+        context.update(
+            {
+                "day": data["date"],
+                "period": data["period"],
+                "period_label": str(Period(data["period"]).label),
+                # The schedules' words for a weekday without hours (shown shorter here).
+                "weekday_closed": _("Closed on this weekday"),
+                "kind": data["kind"],
+                "kind_label": str(ResourceKind(data["kind"]).label),
+                "assigned": data["kind"] in services.HALF_DAY_KINDS,
+                "lengths": range(1, MAX_HOURS + 1),
+                "results": results,
+                "week": week,
+                "week_days": [cell.day for cell in week[0][1]] if week else [],
+            }
+        )
+    return render(request, "booking/search.html", context)
+
+
+def _alternatives(exc: SlotTaken) -> list[dict[str, Any]]:
+    """The alternatives of a "just taken" answer, ready to show as buttons."""
+    shown = []
+    for alternative in exc.alternatives:
+        hour = None
+        if ":" in alternative.period:
+            hour = int(alternative.period.split(":")[0])
+        shown.append(
+            {
+                "site_slug": alternative.site_slug,
+                "site_name": alternative.site_name,
+                "day": dt.date.fromisoformat(alternative.day),
+                "period": alternative.period,
+                "period_label": "" if hour is not None else Period(alternative.period).label,
+                "hour": hour,
+                "free": alternative.free,
+            }
+        )
+    return shown
+
+
+@login_required
+def book(request: HttpRequest) -> HttpResponse:
+    """Book what the search page offered; on a refusal the form comes back with the reason
+    on its field; when it was just taken, the alternatives are offered instead."""
+    member = _member(request)
+    if request.method != "POST":
+        return render(request, "booking/book.html", {"form": BookForm(initial=request.GET)})
+    form = BookForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if form.is_hourly:
+                start, end = form.times()
+                booking = services.booking_create_hours(
+                    member=member, resource=data["resource"], start=start, end=end
+                )
+            else:
+                booking = services.booking_create_half_day(
+                    member=member,
+                    site=form.chosen_site(),
+                    day=data["date"],
+                    period=data["period"],
+                    kind=data["kind"],
+                    resource=data["resource"],
+                )
+        except BookingRefused as exc:
+            add_refusal(form, exc)
+        except SlotTaken as exc:
+            return render(
+                request,
+                "booking/taken.html",
+                {
+                    "message": exc.message,
+                    "alternatives": _alternatives(exc),
+                    "kind": data["kind"],
+                    "room": data["resource"] if form.is_hourly else None,
+                },
+            )
+        else:
+            messages.success(request, _("Your booking is confirmed."))
+            return redirect("booking:detail", pk=booking.pk)
+    return render(request, "booking/book.html", {"form": form})
+
+
+def _own_booking(request: HttpRequest, pk: int) -> Booking:
+    return get_object_or_404(
+        Booking.objects.select_related("site", "resource"),
+        pk=pk,
+        member=_member(request),
+        kind=BookingKind.BOOKING,
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    deadline = selectors.cancellation_deadlines(bookings=[booking])[booking.pk]
+    now = timezone.now()
+    return render(
+        request,
+        "booking/detail.html",
+        {
+            "booking": booking,
+            "deadline": deadline,
+            "can_cancel": booking.is_active and now <= deadline,
+            "is_over": booking.end <= now,
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    now = timezone.now()
+    upcoming = list(selectors.member_bookings(user=member, upcoming=True, now=now))
+    past = list(
+        selectors.member_bookings(user=member, upcoming=False, now=now)[:PAST_BOOKINGS_SHOWN]
+    )
+    deadlines = selectors.cancellation_deadlines(bookings=upcoming)
+    profile = member_profile_ensure(user=member)
+    return render(
+        request,
+        "booking/mine.html",
+        {
+            "upcoming": [(b, deadlines[b.pk], now <= deadlines[b.pk]) for b in upcoming],
+            "past": past,
+            "past_limit": PAST_BOOKINGS_SHOWN,
+            "feed_url": request.build_absolute_uri(
+                reverse("booking:ical", kwargs={"token": profile.calendar_token})
+            ),
+        },
+    )
+
+
+@login_required
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to confirm, then cancel one of the member's bookings (until the deadline)."""
+    booking = _own_booking(request, pk)
+    refusal: list[str] = []
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking=booking, by=_member(request))
+        except BookingRefused as exc:
+            refusal = exc.messages
+        else:
+            messages.success(request, _("Your booking is cancelled."))
+            return redirect("booking:mine")
+    deadline = selectors.cancellation_deadlines(bookings=[booking])[booking.pk]
+    return render(
+        request,
+        "booking/cancel.html",
+        {
+            "booking": booking,
+            "deadline": deadline,
+            "can_cancel": booking.is_active and timezone.now() <= deadline and not refusal,
+            "refusal": refusal,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    calendar_token_rotate(user=_member(request))
+    messages.success(
+        request,
+        _(
+            "Your calendar has a new address: copy it into your calendar application. "
+            "The old address no longer works."
+        ),
+    )
+    return redirect(reverse("booking:mine") + "#calendar")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's bookings as an iCalendar feed; the secret address is the only key."""
+    member = selectors.member_for_calendar(token=token)
+    if member is None:
+        raise Http404("Unknown calendar address.")
+    since = timezone.now() - dt.timedelta(days=CALENDAR_PAST_DAYS)
+    body = ical.bookings_calendar(
+        selectors.member_calendar(user=member, since=since), name=_("My Buron bookings")
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="buron.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+def series(request: HttpRequest) -> HttpResponse:
+    """Book the same half-day on some weekdays between two dates."""
+    member = _member(request)
+    today = timezone.localdate()
+    form = SeriesForm(
+        request.POST or None,
+        initial={"start_date": today, "end_date": today + dt.timedelta(days=27)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.series_create(
+                member=member,
+                site=data["site"],
+                weekdays=data["weekdays"],
+                period=data["period"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                kind=data["kind"],
+            )
+        except BookingRefused as exc:
+            add_refusal(form, exc)
+        else:
+            # Why some days could not be booked is said once, on the page that follows.
+            request.session[f"series-{result.series.pk}"] = [
+                [o.day.isoformat(), o.reason] for o in result.missed
+            ]
+            return redirect("booking:series_detail", pk=result.series.pk)
+    return render(request, "booking/series_form.html", {"form": form})
+
+
+@login_required
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    series = get_object_or_404(
+        BookingSeries.objects.select_related("site__network"), pk=pk, member=_member(request)
+    )
+    reasons = dict(request.session.get(f"series-{series.pk}", []))
+    rows = [
+        {"day": day, "bookings": bookings, "reason": reasons.get(day.isoformat(), "")}
+        for day, bookings in selectors.series_occurrences(series=series)
+    ]
+    return render(
+        request,
+        "booking/series_detail.html",
+        {
+            "series": series,
+            "weekdays": ", ".join(
+                str(Weekday(int(w)).label) for w in series.weekdays.split(",") if w
+            ),
+            "rows": rows,
+            "booked": sum(1 for r in rows if r["bookings"]),
+            "missed": sum(1 for r in rows if not r["bookings"]),
+        },
+    )
