@@ -25,10 +25,10 @@ demo: install
 
 ## The whole suite (on SQLite unless DATABASE_URL says otherwise).
 test: install
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -q $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 test-browser: install
 	$(PY) -m pytest -q -m browser $(PYTEST_ARGS)

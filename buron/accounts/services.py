@@ -89,6 +89,23 @@ def member_profile_ensure(*, user: User) -> MemberProfile:
 
 
 @transaction.atomic
+def member_profile_update(
+    *, user: User, first_name: str, last_name: str, commune: Commune | None, phone: str
+) -> MemberProfile:
+    """Save what a member says about themselves: names on the account, the rest on the
+    profile."""
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name"])
+    profile = member_profile_ensure(user=user)
+    profile.commune = commune
+    profile.phone = phone.strip()
+    profile.save(update_fields=["commune", "phone"])
+    return profile
+
+
+@transaction.atomic
 def member_status_change(
     *, user: User, status: str, employer_name: str = "", valid_from: dt.date
 ) -> StatusPeriod:

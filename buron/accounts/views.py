@@ -11,7 +11,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,13 @@ from django.utils.translation import gettext_lazy
 from .forms import ProfileForm, StatusChangeForm
 from .models import User, VisitorStatus
 from .selectors import staff_scope, status_on
-from .services import member_close, member_data_export, member_profile_ensure, member_status_change
+from .services import (
+    member_close,
+    member_data_export,
+    member_profile_ensure,
+    member_profile_update,
+    member_status_change,
+)
 
 
 def _member(request: HttpRequest) -> User:
@@ -50,18 +55,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@transaction.atomic
-def _profile_save(user: User, data: dict[str, Any]) -> None:
-    """Save what the profile form asked (names on the account, the rest on the profile)."""
-    user.first_name = data["first_name"].strip()
-    user.last_name = data["last_name"].strip()
-    user.save(update_fields=["first_name", "last_name"])
-    profile = member_profile_ensure(user=user)
-    profile.commune = data["commune"]
-    profile.phone = data["phone"].strip()
-    profile.save(update_fields=["commune", "phone"])
-
-
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     member = _member(request)
@@ -78,7 +71,14 @@ def profile(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        _profile_save(member, form.cleaned_data)
+        data = form.cleaned_data
+        member_profile_update(
+            user=member,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            commune=data["commune"],
+            phone=data["phone"],
+        )
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
