@@ -1,0 +1,26 @@
+"""Writes about bookings. Every write runs in one transaction; the database refuses a slot
+held twice (see models.BookingSlot), the code never relies on a read-then-write check."""
+
+from .blocks import BlockResult, resource_block
+from .changes import booking_cancel, booking_move, can_manage
+from .create import booking_create_half_day, booking_create_hours
+from .privacy import member_bookings_export, member_bookings_forget
+from .rules import HALF_DAY_KINDS
+from .series import MAX_SERIES_DAYS, Occurrence, SeriesResult, series_create
+
+__all__ = [
+    "HALF_DAY_KINDS",
+    "MAX_SERIES_DAYS",
+    "BlockResult",
+    "Occurrence",
+    "SeriesResult",
+    "booking_cancel",
+    "booking_create_half_day",
+    "booking_create_hours",
+    "booking_move",
+    "can_manage",
+    "member_bookings_export",
+    "member_bookings_forget",
+    "resource_block",
+    "series_create",
+]

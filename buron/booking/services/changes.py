@@ -1,0 +1,132 @@
+"""Cancel and move bookings; freed slots go back to a block that covers them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from buron.accounts.models import User
+from buron.accounts.selectors import staff_scope
+from buron.places.models import Resource
+
+from .. import selectors
+from ..errors import SlotTaken
+from ..models import Booking, BookingKind, BookingSlot, BookingStatus
+from .create import confirm_by_email
+from .rules import refusal
+
+
+def _release_slots(booking: Booking) -> None:
+    """Free a booking's slots; a block covering them takes them back at once."""
+    freed = list(BookingSlot.objects.filter(booking=booking, is_active=True))
+    BookingSlot.objects.filter(booking=booking, is_active=True).update(is_active=False)
+    if booking.kind == BookingKind.BLOCK or not freed:
+        return
+    blocks = Booking.objects.filter(
+        resource_id=booking.resource_id,
+        kind=BookingKind.BLOCK,
+        status=BookingStatus.ACTIVE,
+        start__lt=booking.end,
+        end__gt=booking.start,
+    )
+    for block in blocks:
+        for slot in freed:
+            try:
+                with transaction.atomic():
+                    BookingSlot.objects.create(
+                        booking=block,
+                        network_id=slot.network_id,
+                        resource_id=slot.resource_id,
+                        day=slot.day,
+                        slot=slot.slot,
+                    )
+            except IntegrityError:
+                continue
+
+
+def can_manage(user: User, booking: Booking) -> bool:
+    return staff_scope(user=user).covers_site(booking.site)
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None) -> Booking:
+    """Cancel a booking. Its member may until the site's deadline; the site's staff always."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().select_related("site").get(pk=booking.pk)
+    is_staff = can_manage(by, booking)
+    if booking.member_id != by.pk and not is_staff:
+        raise refusal(_("This booking is not yours."), "not_owner")
+    if booking.status == BookingStatus.CANCELLED:
+        raise refusal(_("This booking is already cancelled."), "already_cancelled")
+    if not is_staff:
+        policy = selectors.policy_for(booking.site)
+        deadline = booking.start - dt.timedelta(hours=policy.cancellation_deadline_hours)
+        if booking.end <= now:
+            raise refusal(_("This booking is over."), "past")
+        if now > deadline:
+            raise refusal(
+                _("Cancellation was possible until %(deadline)s (%(hours)s h before the start).")
+                % {
+                    "deadline": date_format(timezone.localtime(deadline), "DATETIME_FORMAT"),
+                    "hours": policy.cancellation_deadline_hours,
+                },
+                "deadline_passed",
+            )
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.save(update_fields=["status", "cancelled_at"])
+    _release_slots(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
+    """Move a booking to another resource of the same kind at the same times (staff only)."""
+    booking = (
+        Booking.objects.select_for_update().select_related("site", "resource").get(pk=booking.pk)
+    )
+    if not can_manage(by, booking):
+        raise refusal(_("You do not manage this site."), "not_staff")
+    if booking.status != BookingStatus.ACTIVE or booking.kind != BookingKind.BOOKING:
+        raise refusal(_("Only a confirmed booking can be moved."), "not_active")
+    if to.kind != booking.resource.kind or not to.is_active or to.pk == booking.resource_id:
+        raise refusal(
+            _("Choose another active resource of the same kind."), "wrong_resource", "resource"
+        )
+    if not can_manage(by, Booking(site=to.site)):
+        raise refusal(_("You do not manage this site."), "not_staff")
+    slots = list(BookingSlot.objects.filter(booking=booking, is_active=True))
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    _release_slots(booking)
+    moved = Booking.objects.create(
+        network_id=to.network_id,
+        site_id=to.site_id,
+        resource=to,
+        member=booking.member,
+        visitor_status=booking.visitor_status,
+        employer_name=booking.employer_name,
+        start=booking.start,
+        end=booking.end,
+        period=booking.period,
+        series=booking.series,
+        booked_by=by,
+        note=booking.note,
+    )
+    try:
+        with transaction.atomic():
+            BookingSlot.objects.bulk_create(
+                BookingSlot(
+                    booking=moved, network_id=to.network_id, resource=to, day=s.day, slot=s.slot
+                )
+                for s in slots
+            )
+    except IntegrityError as exc:
+        raise SlotTaken(_("That resource is taken at that time.")) from exc
+    confirm_by_email([moved])
+    return moved

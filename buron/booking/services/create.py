@@ -1,0 +1,301 @@
+"""Create bookings: desks and offices by the half-day, rooms by the hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from buron.accounts.models import User
+from buron.accounts.selectors import status_on
+from buron.places.models import BookingUnit, Resource, ResourceKind, Site
+from buron.places.selectors import site_schedule
+
+from .. import selectors, tasks
+from ..errors import Alternative, SlotTaken
+from ..models import Booking, BookingSeries, BookingSlot, Period
+from ..slots import Span, half_day_span, hour_slots, open_hours, zone
+from .rules import (
+    HALF_DAY_KINDS,
+    check_member,
+    check_site_open,
+    check_when,
+    lock_member,
+    refusal,
+)
+
+
+def _new_booking(
+    *,
+    member: User,
+    booked_by: User | None,
+    resource: Resource,
+    span: Span,
+    period: str,
+    series: BookingSeries | None = None,
+) -> Booking:
+    status = status_on(user=member, day=span.day)
+    booking = Booking.objects.create(
+        network_id=resource.network_id,
+        site_id=resource.site_id,
+        resource=resource,
+        member=member,
+        visitor_status=status.status if status else "other",
+        employer_name=status.employer_name if status else "",
+        start=span.start,
+        end=span.end,
+        period=period,
+        series=series,
+        booked_by=booked_by if booked_by and booked_by.pk != member.pk else None,
+    )
+    BookingSlot.objects.bulk_create(
+        BookingSlot(
+            booking=booking,
+            network_id=resource.network_id,
+            resource=resource,
+            day=span.day,
+            slot=slot,
+        )
+        for slot in span.slots
+    )
+    return booking
+
+
+def _claim(**kwargs: Any) -> Booking | None:
+    """Create the booking and its slots, or None when the database says a slot is held."""
+    try:
+        with transaction.atomic():
+            return _new_booking(**kwargs)
+    except IntegrityError:
+        return None
+
+
+def _alternatives(
+    *, site: Site, day: dt.date, period: str, kind: str, limit: int = 5
+) -> list[Alternative]:
+    """What else is free: the nearest other sites that day, then the same site later."""
+    found: list[Alternative] = []
+    for result in selectors.availability(
+        day=day,
+        period=period,
+        kind=kind,
+        sites=Site.objects.filter(network_id=site.network_id),
+        near=(float(site.latitude), float(site.longitude)),
+    ):
+        if result.site.pk != site.pk and result.free_count:
+            found.append(
+                Alternative(
+                    result.site.slug, result.site.name, day.isoformat(), period, result.free_count
+                )
+            )
+        if len(found) >= 3:
+            break
+    next_day = day
+    for _i in range(14):
+        next_day += dt.timedelta(days=1)
+        same = selectors.availability(
+            day=next_day, period=period, kind=kind, sites=Site.objects.filter(pk=site.pk)
+        )
+        if same and same[0].free_count:
+            found.append(
+                Alternative(site.slug, site.name, next_day.isoformat(), period, same[0].free_count)
+            )
+            if len(found) >= limit:
+                break
+    return found[:limit]
+
+
+def confirm_by_email(bookings: list[Booking]) -> None:
+    """Send the confirmation once the transaction has committed (never for a rollback)."""
+    ids = [b.pk for b in bookings if b.member_id]
+    if ids:
+        language = get_language() or "fr"
+        transaction.on_commit(
+            lambda: tasks.booking_confirmation_send.enqueue(booking_ids=ids, language=language)
+        )
+
+
+def _half_day_span_or_refuse(site: Site, day: dt.date, period: str) -> Span:
+    schedule = site_schedule(site, day)
+    check_site_open(site, schedule)
+    span = half_day_span(schedule, period, site.network.time_zone)
+    if span is None:
+        raise refusal(
+            _("%(site)s is not open for this period on that day.") % {"site": site.name},
+            "period_closed",
+            "period",
+        )
+    return span
+
+
+@transaction.atomic
+def booking_create_half_day(
+    *,
+    member: User,
+    site: Site,
+    day: dt.date,
+    period: str,
+    kind: str = ResourceKind.DESK,
+    resource: Resource | None = None,
+    booked_by: User | None = None,
+    now: dt.datetime | None = None,
+    series: BookingSeries | None = None,
+    notify: bool = True,
+) -> Booking:
+    """Book a desk or office for a half-day or a day; a free one is assigned unless given.
+
+    Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more.
+    """
+    now = now or timezone.now()
+    if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
+        raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")
+    if kind not in HALF_DAY_KINDS:
+        raise refusal(_("This kind of resource is booked by the hour."), "invalid_kind", "kind")
+    if resource is not None:
+        if resource.site_id != site.pk or resource.kind != kind:
+            raise refusal(
+                _("This resource is not of the kind asked for, or not at this site."),
+                "wrong_resource",
+                "resource",
+            )
+        if not resource.is_active:
+            raise refusal(
+                _("This resource cannot be booked at the moment."), "inactive", "resource"
+            )
+    span = _half_day_span_or_refuse(site, day, period)
+    check_when(site, span.start, span.end, now)
+    lock_member(member)
+    check_member(member, site, span.start, span.end)
+
+    if resource is not None:
+        candidates = [resource]
+    else:
+        found = selectors.availability(
+            day=day, period=period, kind=kind, sites=Site.objects.filter(pk=site.pk)
+        )
+        free_ids = [f.id for f in found[0].free] if found else []
+        by_id = Resource.objects.in_bulk(free_ids)
+        candidates = [by_id[i] for i in free_ids if i in by_id]
+        if (
+            not candidates
+            and not Resource.objects.filter(site=site, kind=kind, is_active=True).exists()
+        ):
+            raise refusal(
+                _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
+                "no_resource",
+                "kind",
+            )
+    for candidate in candidates:
+        booking = _claim(
+            member=member,
+            booked_by=booked_by,
+            resource=candidate,
+            span=span,
+            period=period,
+            series=series,
+        )
+        if booking is not None:
+            if notify:
+                confirm_by_email([booking])
+            return booking
+    raise SlotTaken(
+        _("Just taken: nothing is free any more at %(site)s for this period.")
+        % {"site": site.name},
+        _alternatives(site=site, day=day, period=period, kind=kind),
+    )
+
+
+@transaction.atomic
+def booking_create_hours(
+    *,
+    member: User,
+    resource: Resource,
+    start: dt.datetime,
+    end: dt.datetime,
+    booked_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a room for whole hours of one day."""
+    now = now or timezone.now()
+    site = resource.site
+    if not resource.is_active:
+        raise refusal(_("This resource cannot be booked at the moment."), "inactive", "resource")
+    tz = site.network.time_zone
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise refusal(
+            _("Give times with their offset, e.g. 2027-03-02T09:00:00+01:00."),
+            "naive_time",
+            "start",
+        )
+    if end <= start:
+        raise refusal(_("The end must come after the start."), "end_before_start", "end")
+    local_day = start.astimezone(zone(tz)).date()
+    schedule = site_schedule(site, local_day)
+    check_site_open(site, schedule)
+    if resource.booking_unit == BookingUnit.HOUR:
+        hours = hour_slots(start, end, tz)
+        if hours is None:
+            raise refusal(
+                _("A room is booked by whole hours within one day."), "not_whole_hours", "start"
+            )
+        allowed = set(open_hours(schedule))
+        if not set(hours) <= allowed:
+            raise refusal(
+                _("%(site)s is not open for all these hours.") % {"site": site.name},
+                "hours_closed",
+                "start",
+            )
+        span = Span(local_day, hours, start, end)
+        period = Period.HOURS
+    else:
+        # A half-day resource given by times: the times must be one of its half-days.
+        for candidate_period in (Period.DAY, Period.MORNING, Period.AFTERNOON):
+            candidate = half_day_span(schedule, candidate_period, tz)
+            if candidate and candidate.start == start and candidate.end == end:
+                return booking_create_half_day(
+                    member=member,
+                    site=site,
+                    day=local_day,
+                    period=candidate_period,
+                    kind=resource.kind,
+                    resource=resource,
+                    booked_by=booked_by,
+                    now=now,
+                )
+        raise refusal(
+            _("This resource is booked by the half-day: use the site's opening times."),
+            "not_half_day",
+            "start",
+        )
+    check_when(site, span.start, span.end, now)
+    lock_member(member)
+    check_member(member, site, span.start, span.end)
+    booking = _claim(
+        member=member, booked_by=booked_by, resource=resource, span=span, period=period
+    )
+    if booking is None:
+        raise SlotTaken(
+            _("Just taken: this room is no longer free at that time."),
+            _room_alternatives(resource=resource, day=local_day),
+        )
+    confirm_by_email([booking])
+    return booking
+
+
+def _room_alternatives(*, resource: Resource, day: dt.date) -> list[Alternative]:
+    """The hours still free that day for this room."""
+    found = selectors.availability(
+        day=day,
+        period=Period.DAY,
+        kind=resource.kind,
+        sites=Site.objects.filter(pk=resource.site_id),
+    )
+    hours = next((f.free_hours or [] for r in found for f in r.free if f.id == resource.pk), [])
+    return [
+        Alternative(resource.site.slug, resource.site.name, day.isoformat(), f"{h:02d}:00", 1)
+        for h in hours[:5]
+    ]

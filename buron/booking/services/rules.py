@@ -1,0 +1,82 @@
+"""The rules a booking must pass before it holds anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from buron.accounts.models import User
+from buron.places.models import ResourceKind, Site
+from buron.places.selectors import DaySchedule
+
+from .. import selectors
+from ..errors import BookingRefused
+from ..models import Booking, BookingKind, BookingStatus
+
+HALF_DAY_KINDS = (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
+
+
+def refusal(message: str, code: str, field: str | None = None) -> BookingRefused:
+    if field:
+        return BookingRefused({field: [BookingRefused(message, code=code)]})
+    return BookingRefused(message, code=code)
+
+
+def lock_member(member: User) -> None:
+    """Serialise one member's concurrent bookings (their per-day limit is counted below)."""
+    User.objects.select_for_update().filter(pk=member.pk).first()
+
+
+def check_site_open(site: Site, schedule: DaySchedule) -> None:
+    if not site.is_published:
+        raise refusal(_("This site does not take bookings."), "site_unpublished", "site")
+    if schedule.closed_because is not None:
+        raise refusal(
+            _("%(site)s is closed on %(day)s (%(reason)s).")
+            % {
+                "site": site.name,
+                "day": date_format(schedule.day, "DATE_FORMAT"),
+                "reason": schedule.closed_because,
+            },
+            "closed",
+            "date",
+        )
+
+
+def check_when(site: Site, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> None:
+    if end <= now:
+        raise refusal(_("This time is already over."), "past", "date")
+    policy = selectors.policy_for(site)
+    last_day = timezone.localdate(now) + dt.timedelta(days=policy.horizon_days)
+    if timezone.localdate(start) > last_day:
+        raise refusal(
+            _("Bookings open %(days)s days ahead: choose a day until %(last)s.")
+            % {"days": policy.horizon_days, "last": date_format(last_day, "DATE_FORMAT")},
+            "too_far_ahead",
+            "date",
+        )
+
+
+def check_member(member: User, site: Site, start: dt.datetime, end: dt.datetime) -> None:
+    if not member.is_active:
+        raise refusal(_("This account is closed."), "member_inactive")
+    policy = selectors.policy_for(site)
+    day = timezone.localdate(start)
+    same_day = Booking.objects.filter(
+        member=member,
+        kind=BookingKind.BOOKING,
+        status=BookingStatus.ACTIVE,
+        start__date=day,
+    )
+    if same_day.filter(start__lt=end, end__gt=start).exists():
+        raise refusal(_("You already have a booking at that time."), "member_overlap", "date")
+    if same_day.count() >= policy.max_per_member_per_day:
+        raise refusal(
+            _("You may hold at most %(count)s bookings on one day.")
+            % {"count": policy.max_per_member_per_day},
+            "member_daily_limit",
+            "date",
+        )

@@ -1,0 +1,122 @@
+"""Recurring bookings: the same half-day on some weekdays, occurrence by occurrence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buron.accounts.models import User
+from buron.places.models import Resource, ResourceKind, Site
+
+from ..errors import BookingRefused, SlotTaken
+from ..models import Booking, BookingSeries, Period
+from .create import booking_create_half_day, confirm_by_email
+
+
+@dataclass
+class Occurrence:
+    day: dt.date
+    booking: Booking | None
+    reason: str = ""
+
+
+@dataclass
+class SeriesResult:
+    series: BookingSeries
+    occurrences: list[Occurrence]
+
+    @property
+    def booked(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.booking is not None]
+
+    @property
+    def missed(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.booking is None]
+
+
+MAX_SERIES_DAYS = 366
+
+
+@transaction.atomic
+def series_create(
+    *,
+    member: User,
+    site: Site,
+    weekdays: list[int],
+    period: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    kind: str = ResourceKind.DESK,
+    booked_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> SeriesResult:
+    """Book the same half-day on some weekdays between two dates, occurrence by occurrence:
+    each one booked or given the reason it could not be. The same desk is kept when free."""
+    now = now or timezone.now()
+    errors: dict[str, list[BookingRefused]] = {}
+    if not weekdays or any(w not in range(7) for w in weekdays):
+        errors.setdefault("weekdays", []).append(
+            BookingRefused(_("Choose at least one weekday."), code="invalid_weekdays")
+        )
+    if end_date < start_date:
+        errors.setdefault("end_date", []).append(
+            BookingRefused(_("The last day must come after the first."), code="end_before_start")
+        )
+    elif (end_date - start_date).days > MAX_SERIES_DAYS:
+        errors.setdefault("end_date", []).append(
+            BookingRefused(_("A recurring booking lasts one year at most."), code="too_long")
+        )
+    if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
+        errors.setdefault("period", []).append(
+            BookingRefused(_("Choose morning, afternoon or full day."), code="invalid_period")
+        )
+    if errors:
+        raise BookingRefused(errors)
+    series = BookingSeries.objects.create(
+        network_id=site.network_id,
+        site=site,
+        member=member,
+        kind=kind,
+        period=period,
+        weekdays=",".join(str(w) for w in sorted(set(weekdays))),
+        start_date=start_date,
+        end_date=end_date,
+    )
+    occurrences: list[Occurrence] = []
+    preferred: Resource | None = None
+    day = start_date
+    while day <= end_date:
+        if day.weekday() in weekdays:
+            booking = None
+            reason = ""
+            for resource in [preferred, None] if preferred else [None]:
+                try:
+                    with transaction.atomic():
+                        booking = booking_create_half_day(
+                            member=member,
+                            site=site,
+                            day=day,
+                            period=period,
+                            kind=kind,
+                            resource=resource,
+                            booked_by=booked_by,
+                            now=now,
+                            series=series,
+                            notify=False,
+                        )
+                    break
+                except BookingRefused as exc:
+                    reason = " ".join(exc.messages)
+                    break
+                except SlotTaken as exc:
+                    reason = exc.message
+            if booking is not None:
+                preferred = booking.resource
+            occurrences.append(Occurrence(day, booking, reason))
+        day += dt.timedelta(days=1)
+    confirm_by_email([o.booking for o in occurrences if o.booking is not None])
+    return SeriesResult(series, occurrences)
