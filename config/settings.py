@@ -7,7 +7,6 @@ demo on SQLite. See the README's "Configuration" section for the list.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,10 +28,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = "pytest" in sys.modules
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -147,13 +145,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -190,7 +188,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not TESTING)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -236,13 +234,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "public:home"
 # --- Background tasks (django-tasks): the database queue, worked by `manage.py db_worker` --
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND",
-            # Tests run tasks at once, in the request that enqueues them.
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend",
-        ),
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -251,7 +243,3 @@ BURON_DEMO = env_bool("BURON_DEMO", False)
 
 # Legal notice: the hosting provider's name, address and phone (several lines allowed).
 BURON_HOSTING = os.environ.get("BURON_HOSTING", "")
-
-if TESTING:
-    # A fast hasher keeps the suite quick; production keeps Django's default (PBKDF2).
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
