@@ -9,6 +9,21 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 
+# Dates people and programs may ask about: wide enough for any booking or statistic, narrow
+# enough that date arithmetic never overflows.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+def _in_range(day: dt.date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+        )
+
+
 def date_from_text(value: str | None, *, required: bool = True) -> dt.date | None:
     if value is None or not value.strip():
         if required:
@@ -24,6 +39,7 @@ def date_from_text(value: str | None, *, required: bool = True) -> dt.date | Non
             code="invalid_date",
             params={"value": value},
         )
+    _in_range(parsed)
     return parsed
 
 
@@ -45,6 +61,7 @@ def datetime_from_text(value: str | None) -> dt.datetime:
             _("Give the time with its offset, e.g. 2027-03-02T09:00:00+01:00."),
             code="naive_datetime",
         )
+    _in_range(parsed.date())
     return parsed
 
 

@@ -566,6 +566,15 @@ class Resource(models.Model):
                 violation_error_code="desk_not_single_half_day",
                 violation_error_message=_("A desk holds one person and is booked by the half-day."),
             ),
+            # What a booking slot means (a half-day or an hour) follows from the unit, so
+            # the unit is fixed by the kind: no two units can ever share a resource.
+            models.CheckConstraint(
+                condition=Q(kind__in=["desk", "private_office"], booking_unit="half_day")
+                | Q(kind__in=["meeting_room", "visio_room"], booking_unit="hour"),
+                name="resource_unit_follows_kind",
+                violation_error_code="kind_booking_unit",
+                violation_error_message=_("Offices are booked by the half-day, rooms by the hour."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -581,6 +590,23 @@ class Resource(models.Model):
             if self.booking_unit and self.booking_unit != BookingUnit.HALF_DAY:
                 errors["booking_unit"] = ValidationError(
                     _("A desk is booked by the half-day."), code="desk_booking_unit"
+                )
+        elif (
+            self.kind in ResourceKind.values
+            and self.booking_unit
+            and self.booking_unit != DEFAULT_UNIT[ResourceKind(self.kind)]
+        ):
+            errors["booking_unit"] = ValidationError(
+                _("Offices are booked by the half-day, rooms by the hour."),
+                code="kind_booking_unit",
+            )
+        if self.pk is not None and self.kind:
+            stored = Resource.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+            if stored is not None and stored != self.kind:
+                # Bookings hold slots whose meaning (half-days or hours) follows the kind.
+                errors["kind"] = ValidationError(
+                    _("The kind of a resource cannot change: create a new resource instead."),
+                    code="kind_changed",
                 )
         site_network_id = None
         if self.site_id is not None:

@@ -90,8 +90,8 @@ def site_schedules(
     result: dict[int, dict[dt.date, DaySchedule]] = {}
     for pk in site_ids:
         days: dict[dt.date, DaySchedule] = {}
-        day = start
-        while day <= end:
+        for offset in range((end - start).days + 1):
+            day = start + dt.timedelta(days=offset)
             schedule = DaySchedule(day=day, periods=list(periods[pk].get(day.weekday(), [])))
             closed = next((c for c in closures[pk] if c.start_date <= day <= c.end_date), None)
             if day in bank:
@@ -102,7 +102,6 @@ def site_schedules(
             elif not schedule.periods:
                 schedule.closed_because = _("Closed on this weekday")
             days[day] = schedule
-            day += dt.timedelta(days=1)
         result[pk] = days
     return result
 

@@ -132,7 +132,6 @@ def _half_day_span_or_refuse(site: Site, day: dt.date, period: str) -> Span:
     return span
 
 
-@transaction.atomic
 def booking_create_half_day(
     *,
     member: User,
@@ -145,12 +144,47 @@ def booking_create_half_day(
     now: dt.datetime | None = None,
     series: BookingSeries | None = None,
     notify: bool = True,
+    alternatives: bool = True,
 ) -> Booking:
     """Book a desk or office for a half-day or a day; a free one is assigned unless given.
 
-    Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more.
+    Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more —
+    with the next free alternatives, looked up once the booking's transaction is over so
+    that the search never holds a lock.
     """
-    now = now or timezone.now()
+    try:
+        return _book_half_day(
+            member=member,
+            site=site,
+            day=day,
+            period=period,
+            kind=kind,
+            resource=resource,
+            booked_by=booked_by,
+            now=now or timezone.now(),
+            series=series,
+            notify=notify,
+        )
+    except SlotTaken as exc:
+        if alternatives:
+            exc.alternatives = _alternatives(site=site, day=day, period=period, kind=kind)
+        raise
+
+
+@transaction.atomic
+def _book_half_day(
+    *,
+    member: User,
+    site: Site,
+    day: dt.date,
+    period: str,
+    kind: str,
+    resource: Resource | None,
+    booked_by: User | None,
+    now: dt.datetime,
+    series: BookingSeries | None,
+    notify: bool,
+) -> Booking:
     if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
         raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")
     if kind not in HALF_DAY_KINDS:
@@ -167,10 +201,19 @@ def booking_create_half_day(
                 _("This resource cannot be booked at the moment."), "inactive", "resource"
             )
     span = _half_day_span_or_refuse(site, day, period)
-    check_when(site, span.start, span.end, now)
+    check_when(site, span, now)
     lock_member(member)
-    check_member(member, site, span.start, span.end)
-
+    # Any resource of the kind tells the rules which unit (half-days) is being booked.
+    representative = resource or (
+        Resource.objects.filter(site=site, kind=kind, is_active=True).select_related("site").first()
+    )
+    if representative is None:
+        raise refusal(
+            _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
+            "no_resource",
+            "kind",
+        )
+    check_member(member, representative, span)
     if resource is not None:
         candidates = [resource]
     else:
@@ -180,15 +223,6 @@ def booking_create_half_day(
         free_ids = [f.id for f in found[0].free] if found else []
         by_id = Resource.objects.in_bulk(free_ids)
         candidates = [by_id[i] for i in free_ids if i in by_id]
-        if (
-            not candidates
-            and not Resource.objects.filter(site=site, kind=kind, is_active=True).exists()
-        ):
-            raise refusal(
-                _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
-                "no_resource",
-                "kind",
-            )
     for candidate in candidates:
         booking = _claim(
             member=member,
@@ -203,13 +237,10 @@ def booking_create_half_day(
                 confirm_by_email([booking])
             return booking
     raise SlotTaken(
-        _("Just taken: nothing is free any more at %(site)s for this period.")
-        % {"site": site.name},
-        _alternatives(site=site, day=day, period=period, kind=kind),
+        _("Just taken: nothing is free any more at %(site)s for this period.") % {"site": site.name}
     )
 
 
-@transaction.atomic
 def booking_create_hours(
     *,
     member: User,
@@ -219,8 +250,34 @@ def booking_create_hours(
     booked_by: User | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Book a room for whole hours of one day."""
-    now = now or timezone.now()
+    """Book a room for whole hours of one day (the free hours left are offered, looked up
+    after the transaction, when the room was just taken)."""
+    try:
+        return _book_hours(
+            member=member,
+            resource=resource,
+            start=start,
+            end=end,
+            booked_by=booked_by,
+            now=now or timezone.now(),
+        )
+    except SlotTaken as exc:
+        if not exc.alternatives and resource.booking_unit == BookingUnit.HOUR:
+            day = start.astimezone(zone(resource.site.network.time_zone)).date()
+            exc.alternatives = _room_alternatives(resource=resource, day=day)
+        raise
+
+
+@transaction.atomic
+def _book_hours(
+    *,
+    member: User,
+    resource: Resource,
+    start: dt.datetime,
+    end: dt.datetime,
+    booked_by: User | None,
+    now: dt.datetime,
+) -> Booking:
     site = resource.site
     if not resource.is_active:
         raise refusal(_("This resource cannot be booked at the moment."), "inactive", "resource")
@@ -271,17 +328,14 @@ def booking_create_hours(
             "not_half_day",
             "start",
         )
-    check_when(site, span.start, span.end, now)
+    check_when(site, span, now)
     lock_member(member)
-    check_member(member, site, span.start, span.end)
+    check_member(member, resource, span)
     booking = _claim(
         member=member, booked_by=booked_by, resource=resource, span=span, period=period
     )
     if booking is None:
-        raise SlotTaken(
-            _("Just taken: this room is no longer free at that time."),
-            _room_alternatives(resource=resource, day=local_day),
-        )
+        raise SlotTaken(_("Just taken: this room is no longer free at that time."))
     confirm_by_email([booking])
     return booking
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +40,6 @@ class SeriesResult:
 MAX_SERIES_DAYS = 366
 
 
-@transaction.atomic
 def series_create(
     *,
     member: User,
@@ -55,7 +53,10 @@ def series_create(
     now: dt.datetime | None = None,
 ) -> SeriesResult:
     """Book the same half-day on some weekdays between two dates, occurrence by occurrence:
-    each one booked or given the reason it could not be. The same desk is kept when free."""
+    each one booked or given the reason it could not be. The same desk is kept when free.
+
+    Each occurrence is its own transaction, so a long series never holds the database's
+    write lock for long, and what was booked stays booked whatever comes after."""
     now = now or timezone.now()
     errors: dict[str, list[BookingRefused]] = {}
     if not weekdays or any(w not in range(7) for w in weekdays):
@@ -88,26 +89,26 @@ def series_create(
     )
     occurrences: list[Occurrence] = []
     preferred: Resource | None = None
-    day = start_date
-    while day <= end_date:
+    for offset in range((end_date - start_date).days + 1):
+        day = start_date + dt.timedelta(days=offset)
         if day.weekday() in weekdays:
             booking = None
             reason = ""
             for resource in [preferred, None] if preferred else [None]:
                 try:
-                    with transaction.atomic():
-                        booking = booking_create_half_day(
-                            member=member,
-                            site=site,
-                            day=day,
-                            period=period,
-                            kind=kind,
-                            resource=resource,
-                            booked_by=booked_by,
-                            now=now,
-                            series=series,
-                            notify=False,
-                        )
+                    booking = booking_create_half_day(
+                        member=member,
+                        site=site,
+                        day=day,
+                        period=period,
+                        kind=kind,
+                        resource=resource,
+                        booked_by=booked_by,
+                        now=now,
+                        series=series,
+                        notify=False,
+                        alternatives=False,
+                    )
                     break
                 except BookingRefused as exc:
                     reason = " ".join(exc.messages)
@@ -117,6 +118,5 @@ def series_create(
             if booking is not None:
                 preferred = booking.resource
             occurrences.append(Occurrence(day, booking, reason))
-        day += dt.timedelta(days=1)
     confirm_by_email([o.booking for o in occurrences if o.booking is not None])
     return SeriesResult(series, occurrences)

@@ -228,3 +228,20 @@ def test_a_host_cannot_cancel_another_sites_booking_through_the_api(client, site
     assert response.status_code == 404
     assert Booking.objects.get(pk=created["id"]).status == "active"
     assert client.get("/api/v1/bookings", HTTP_AUTHORIZATION=f"Bearer {host_token}").json() == []
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+def test_dates_out_of_range_are_refused_not_crashed(client, site, token, day):
+    response = client.get(f"/api/v1/availability?date={day}&period=am")
+    assert response.status_code == 422
+    assert "date" in response.json()["errors"]
+    response = post(client, token, {"site": "murat", "date": day, "period": "am"})
+    assert response.status_code == 422
+    room = Resource.objects.get(site=site, kind="meeting_room")
+    response = post(
+        client,
+        token,
+        {"resource": room.pk, "start": f"{day}T23:00:00-05:00", "end": f"{day}T23:30:00-05:00"},
+    )
+    assert response.status_code == 422
+    assert not Booking.objects.exists()

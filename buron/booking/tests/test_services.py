@@ -223,3 +223,38 @@ def test_a_block_holds_free_slots_and_lists_bookings_to_move(site, member):
             member=member, site=site, day=DAY, period="am", resource=desk, now=NOW
         )
     assert Booking.objects.filter(resource=desk, status="active", kind="booking").count() == 0
+
+
+def test_a_desk_and_a_meeting_room_may_be_held_at_the_same_time(site, member):
+    services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
+    room = Resource.objects.get(site=site, kind="meeting_room")
+    booking = services.booking_create_hours(
+        member=member, resource=room, start=at(DAY, 10), end=at(DAY, 11), now=NOW
+    )
+    assert booking.pk
+    with pytest.raises(BookingRefused) as caught:
+        services.booking_create_hours(
+            member=member, resource=room, start=at(DAY, 10), end=at(DAY, 12), now=NOW
+        )
+    assert caught.value.error_dict["date"][0].code == "member_overlap"
+
+
+def test_the_daily_limit_counts_days_in_the_networks_time_zone(site, member):
+    from buron.booking.models import BookingPolicy
+
+    site.network.time_zone = "Indian/Reunion"
+    site.network.save()
+    BookingPolicy.objects.create(network=site.network, max_per_member_per_day=1)
+    first = services.booking_create_half_day(
+        member=member, site=site, day=DAY, period="pm", now=NOW
+    )
+    # 13:30 in La Réunion is 10:30 in Paris: the same local day either way, and the
+    # booking's slot records the network's day.
+    assert first.slots.get().day == DAY
+    with pytest.raises(BookingRefused) as caught:
+        services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
+    assert caught.value.error_dict["date"][0].code == "member_daily_limit"
+    nxt = services.booking_create_half_day(
+        member=member, site=site, day=DAY + dt.timedelta(days=1), period="am", now=NOW
+    )
+    assert nxt.slots.get().day == DAY + dt.timedelta(days=1)

@@ -563,3 +563,25 @@ def test_the_database_rejects_resources_breaking_its_rules() -> None:
     db_rejects(Resource, **base, kind="desk", name="Poste 2", capacity=2, booking_unit="half_day")
     db_rejects(Resource, **base, kind="desk", name="Poste 3", booking_unit="hour")
     db_rejects(Resource, **base, kind="meeting_room", name="Salle", capacity=0, booking_unit="hour")
+
+
+def test_the_booking_unit_follows_the_kind_in_clean_and_in_the_database():
+    site = SiteFactory()
+    with override("en"):
+        office = Resource(
+            site=site, network=site.network, kind="private_office", name="B", booking_unit="hour"
+        )
+        with pytest.raises(ValidationError) as caught:
+            office.full_clean()
+    assert caught.value.error_dict["booking_unit"][0].code == "kind_booking_unit"
+    for kind, unit in (("private_office", "hour"), ("visio_room", "half_day")):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Resource.objects.create(
+                site=site, network=site.network, kind=kind, name=kind, booking_unit=unit
+            )
+    room = ResourceFactory(site=site, kind="meeting_room", name="Salle", capacity=6)
+    room.kind = "private_office"
+    room.booking_unit = "half_day"
+    with pytest.raises(ValidationError) as caught:
+        room.full_clean()
+    assert caught.value.error_dict["kind"][0].code == "kind_changed"
