@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from buron.places.models import Commune
 
-from . import privacy
+from . import events, privacy
 from .models import ApiToken, MemberProfile, StatusPeriod, User, VisitorStatus
 
 TOKEN_PREFIX = "brn_"  # noqa: S105 - a public prefix, not a secret
@@ -116,6 +116,7 @@ def member_status_change(
     )
     StatusPeriod.objects.filter(user=user, valid_from=valid_from).delete()
     period.save()
+    events.status_changed(user, valid_from)
     return period
 
 

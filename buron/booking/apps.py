@@ -8,10 +8,11 @@ class BookingConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
-        from buron.accounts import privacy
+        from buron.accounts import events, privacy
 
         from . import services
 
+        events.on_status_change(services.member_bookings_restatus)
         privacy.register(
             "bookings",
             export=services.member_bookings_export,

@@ -112,9 +112,9 @@ def test_an_unknown_commune_in_the_profile_is_refused_on_its_field(signed_in, me
     assert member.last_name == "Roux"
 
 
-def test_a_status_change_is_recorded_and_later_bookings_remember_it(signed_in, member, site):
+def test_a_status_change_is_recorded_and_bookings_from_that_day_take_it(signed_in, member, site):
     page = signed_in.get(reverse("accounts:status"))
-    assert "Bookings you already made keep the status" in page.content.decode()
+    assert "those already made included" in page.content.decode()
     before = services.booking_create_half_day(
         member=member, site=site, day=DAY, period="am", now=NOW
     )
@@ -133,7 +133,7 @@ def test_a_status_change_is_recorded_and_later_bookings_remember_it(signed_in, m
         member=member, site=site, day=DAY, period="pm", now=NOW
     )
     before.refresh_from_db()
-    assert before.visitor_status == "freelancer"
+    assert (before.visitor_status, before.employer_name) == ("salaried_remote", "Acme SA")
     assert (after.visitor_status, after.employer_name) == ("salaried_remote", "Acme SA")
 
 

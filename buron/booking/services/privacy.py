@@ -1,12 +1,16 @@
-"""What bookings hold about a member: their export, and what closing an account erases."""
+"""What bookings hold about a member: the status they had on each day, their export, and
+what closing an account erases."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from buron.accounts.models import User
+from django.db.models import Min
 
-from ..models import Booking, BookingSeries
+from buron.accounts.models import StatusPeriod, User
+
+from ..models import Booking, BookingKind, BookingSeries
 
 
 def member_bookings_export(user: User) -> list[dict[str, Any]]:
@@ -33,3 +37,26 @@ def member_bookings_forget(user: User) -> None:
     """Bookings stay for statistics; the employer's name is personal, the status is not."""
     Booking.objects.filter(member=user).update(employer_name="", note="")
     BookingSeries.objects.filter(member=user).update(member=None)
+
+
+def member_bookings_restatus(user: User, valid_from: dt.date) -> int:
+    """After a status change from `valid_from` on, the member's bookings from that day on
+    take the status in force on their own day (a booking remembers who came that day)."""
+    periods = list(StatusPeriod.objects.filter(user=user).order_by("valid_from"))
+    if not periods:
+        return 0
+    bookings = (
+        Booking.objects.filter(member=user, kind=BookingKind.BOOKING)
+        .annotate(day=Min("slots__day"))
+        .filter(day__gte=valid_from)
+    )
+    changed = 0
+    for booking in bookings:
+        in_force = [p for p in periods if p.valid_from <= booking.day] or periods[:1]
+        period = in_force[-1]
+        if (booking.visitor_status, booking.employer_name) != (period.status, period.employer_name):
+            booking.visitor_status = period.status
+            booking.employer_name = period.employer_name
+            booking.save(update_fields=["visitor_status", "employer_name"])
+            changed += 1
+    return changed

@@ -258,3 +258,24 @@ def test_the_daily_limit_counts_days_in_the_networks_time_zone(site, member):
         member=member, site=site, day=DAY + dt.timedelta(days=1), period="am", now=NOW
     )
     assert nxt.slots.get().day == DAY + dt.timedelta(days=1)
+
+
+def test_a_status_change_reaches_bookings_already_made_for_later_days(site, member):
+    from buron.accounts.services import member_status_change
+
+    before = services.booking_create_half_day(
+        member=member, site=site, day=DAY, period="am", now=NOW
+    )
+    later = services.booking_create_half_day(
+        member=member, site=site, day=DAY + dt.timedelta(days=7), period="am", now=NOW
+    )
+    member_status_change(
+        user=member,
+        status="salaried_remote",
+        employer_name="Acme",
+        valid_from=DAY + dt.timedelta(days=1),
+    )
+    before.refresh_from_db()
+    later.refresh_from_db()
+    assert before.visitor_status == "freelancer"
+    assert (later.visitor_status, later.employer_name) == ("salaried_remote", "Acme")
