@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-
 # Dates people and programs may ask about: wide enough for any booking or statistic, narrow
 # enough that date arithmetic never overflows.
 EARLIEST = dt.date(2000, 1, 1)

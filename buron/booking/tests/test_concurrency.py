@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection, connections
 
 from buron.accounts.models import User
@@ -141,3 +142,53 @@ def test_the_guarantee_comes_from_the_database_constraint(site):
         services.booking_create_half_day(
             member=fourth, site=site, day=DAY, period="am", resource=desk, now=NOW
         )
+
+
+def test_the_same_idempotency_key_sent_twice_at_once_books_once(site):
+    import json
+
+    from django.test import Client
+
+    from buron.accounts.services import api_token_create
+
+    member = UserFactory(email="twice@example.org")
+    token = api_token_create(user=member)
+    body = json.dumps({"site": "murat", "date": str(DAY), "period": "am"})
+
+    def send() -> tuple[int, dict[str, Any]]:
+        response = Client().post(
+            "/api/v1/bookings",
+            data=body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_IDEMPOTENCY_KEY="same-key",
+        )
+        return response.status_code, response.json()
+
+    # The clock is frozen for the whole process (time-machine patches it for every thread).
+    with time_machine.travel(NOW, tick=False):
+        wins, failures = race([send, send, send, send])
+    assert failures == []
+    assert [status for status, _ in wins] == [201] * 4
+    assert len({answer["id"] for _, answer in wins}) == 1
+    assert Booking.objects.count() == 1
+
+
+def test_old_idempotency_answers_are_purged(site):
+    import datetime as dt
+
+    from buron.core.idempotency import idempotency_purge
+    from buron.core.models import IdempotencyRecord
+
+    member = UserFactory(email="purge@example.org")
+    old = IdempotencyRecord.objects.create(
+        user=member, key="old", request_digest="x", status_code=201, body={}
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - dt.timedelta(days=8)
+    )
+    IdempotencyRecord.objects.create(
+        user=member, key="new", request_digest="y", status_code=201, body={}
+    )
+    assert idempotency_purge() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
