@@ -84,21 +84,17 @@ class MemberSignupForm(StatusFields):
     field_order = ["first_name", "last_name", "status", "employer_name", "commune"]
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        from django.utils import timezone
+        """Called by allauth once it has created the account with its email and password."""
+        from .services import member_signup_complete
 
-        from .services import member_profile_ensure, member_status_change
-
-        user.first_name = self.cleaned_data["first_name"]
-        user.last_name = self.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        profile = member_profile_ensure(user=user)
-        profile.commune = self.cleaned_data["commune"]
-        profile.save(update_fields=["commune"])
-        member_status_change(
+        data = self.cleaned_data
+        member_signup_complete(
             user=user,
-            status=self.cleaned_data["status"],
-            employer_name=self.cleaned_data.get("employer_name", ""),
-            valid_from=timezone.localdate(),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            commune=data["commune"],
+            status=data["status"],
+            employer_name=data.get("employer_name", ""),
         )
 
 

@@ -20,13 +20,13 @@ Eraser = Callable[[User], None]
 class Holder:
     name: str
     export: Exporter
-    erase: Eraser
+    erase: Eraser | None
 
 
 _holders: dict[str, Holder] = {}
 
 
-def register(name: str, *, export: Exporter, erase: Eraser) -> None:
+def register(name: str, *, export: Exporter, erase: Eraser | None = None) -> None:
     _holders[name] = Holder(name, export, erase)
 
 

@@ -89,6 +89,26 @@ def member_profile_ensure(*, user: User) -> MemberProfile:
 
 
 @transaction.atomic
+def member_signup_complete(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    commune: Commune | None,
+    status: str,
+    employer_name: str = "",
+) -> MemberProfile:
+    """What the sign-up form adds to the account allauth created: names, commune, status."""
+    profile = member_profile_update(
+        user=user, first_name=first_name, last_name=last_name, commune=commune, phone=""
+    )
+    member_status_change(
+        user=user, status=status, employer_name=employer_name, valid_from=timezone.localdate()
+    )
+    return profile
+
+
+@transaction.atomic
 def member_profile_update(
     *, user: User, first_name: str, last_name: str, commune: Commune | None, phone: str
 ) -> MemberProfile:
@@ -197,7 +217,8 @@ def member_close(*, user: User) -> None:
     need; every app holding personal data erases its part first.
     """
     for holder in privacy.holders():
-        holder.erase(user)
+        if holder.erase is not None:
+            holder.erase(user)
     MemberProfile.objects.filter(user=user).delete()
     StatusPeriod.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
@@ -210,6 +231,14 @@ def member_close(*, user: User) -> None:
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False
+    user.last_login = None
     user.set_unusable_password()
     user.save()
+    # The admin's history names the account by its email or name: keep the entry, not them.
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=str(user.pk), change_message="")
     user.staff_roles.all().delete()

@@ -18,3 +18,5 @@ class BookingConfig(AppConfig):
             export=services.member_bookings_export,
             erase=services.member_bookings_forget,
         )
+        # Recurring bookings are let go of by member_bookings_forget above.
+        privacy.register("recurring_bookings", export=services.member_series_export)

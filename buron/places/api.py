@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
 from . import selectors
 from .models import Closure, OpeningPeriod, Resource, Site
@@ -127,11 +128,11 @@ def site_list(request: HttpRequest) -> list[SiteOut]:
     response={200: SiteDetailOut, 404: ErrorOut},
     summary="One published site, its active resources, opening hours and coming closures",
 )
-def site_detail(request: HttpRequest, slug: str) -> SiteDetailOut:
+def site_detail(request: HttpRequest, slug: str) -> SiteDetailOut | Status[ErrorOut]:
     try:
         site = selectors.site_with_resources(slug)
-    except Site.DoesNotExist as exc:
-        raise Http404 from exc
+    except Site.DoesNotExist:
+        return Status(404, ErrorOut(detail=_("No published site has this short name.")))
     closures = selectors.upcoming_closures(site, timezone.localdate(), days=CLOSURES_HORIZON_DAYS)
     return SiteDetailOut(
         **_site_out(site).model_dump(),

@@ -194,13 +194,17 @@ def test_a_site_takes_the_same_queries_whatever_its_number_of_resources(
     assert len(queries) == 4, [q["sql"] for q in queries]
 
 
-def test_an_unknown_site_is_a_json_404(api: Client) -> None:
-    assert get(api, "/sites/nowhere") == (404, {"detail": "Not Found"})
+def test_an_unknown_site_is_a_json_404_in_the_clients_language(api: Client) -> None:
+    english = api.get("/api/v1/sites/nowhere", secure=True, HTTP_ACCEPT_LANGUAGE="en")
+    french = api.get("/api/v1/sites/nowhere", secure=True, HTTP_ACCEPT_LANGUAGE="fr")
+    assert (english.status_code, french.status_code) == (404, 404)
+    assert english.json() == {"detail": "No published site has this short name."}
+    assert french.json()["detail"] != english.json()["detail"]
 
 
 def test_an_unpublished_site_is_a_json_404(api: Client) -> None:
     SiteFactory(slug="cache", is_published=False)
-    assert get(api, "/sites/cache") == (404, {"detail": "Not Found"})
+    assert get(api, "/sites/cache")[0] == 404
 
 
 def test_the_openapi_schema_lists_both_paths(api: Client) -> None:

@@ -4,7 +4,12 @@ held twice (see models.BookingSlot), the code never relies on a read-then-write 
 from .blocks import BlockResult, resource_block
 from .changes import booking_cancel, booking_move, can_manage
 from .create import booking_create_half_day, booking_create_hours
-from .privacy import member_bookings_export, member_bookings_forget, member_bookings_restatus
+from .privacy import (
+    member_bookings_export,
+    member_bookings_forget,
+    member_bookings_restatus,
+    member_series_export,
+)
 from .rules import HALF_DAY_KINDS
 from .series import MAX_SERIES_DAYS, Occurrence, SeriesResult, series_create
 
@@ -22,6 +27,7 @@ __all__ = [
     "member_bookings_export",
     "member_bookings_forget",
     "member_bookings_restatus",
+    "member_series_export",
     "resource_block",
     "series_create",
 ]

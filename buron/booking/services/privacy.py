@@ -13,6 +13,22 @@ from buron.accounts.models import StatusPeriod, User
 from ..models import Booking, BookingKind, BookingSeries
 
 
+def member_series_export(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": series.pk,
+            "site": series.site.slug,
+            "kind": series.kind,
+            "period": series.period,
+            "weekdays": series.weekdays,
+            "from": series.start_date.isoformat(),
+            "until": series.end_date.isoformat(),
+            "created_at": series.created_at.isoformat(),
+        }
+        for series in BookingSeries.objects.filter(member=user).select_related("site")
+    ]
+
+
 def member_bookings_export(user: User) -> list[dict[str, Any]]:
     return [
         {
