@@ -93,12 +93,18 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
         raise refusal(_("You do not manage this site."), "not_staff")
     if booking.status != BookingStatus.ACTIVE or booking.kind != BookingKind.BOOKING:
         raise refusal(_("Only a confirmed booking can be moved."), "not_active")
-    if to.kind != booking.resource.kind or not to.is_active or to.pk == booking.resource_id:
+    # Same site, same kind: the same opening hours hold, and slots keep their meaning.
+    if (
+        to.site_id != booking.site_id
+        or to.kind != booking.resource.kind
+        or not to.is_active
+        or to.pk == booking.resource_id
+    ):
         raise refusal(
-            _("Choose another active resource of the same kind."), "wrong_resource", "resource"
+            _("Choose another active resource of the same kind at this site."),
+            "wrong_resource",
+            "resource",
         )
-    if not can_manage(by, Booking(site=to.site)):
-        raise refusal(_("You do not manage this site."), "not_staff")
     slots = list(BookingSlot.objects.filter(booking=booking, is_active=True))
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
