@@ -7,6 +7,16 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
+from buron.core.admin_scope import (
+    ADD,
+    ALL,
+    CHANGE,
+    VIEW,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    request_scope,
+)
+
 from .models import (
     DEFAULT_UNIT,
     Amenity,
@@ -21,15 +31,24 @@ from .models import (
     half_days_overlap_error,
 )
 
+# Who may do what here (see buron.core.admin_scope): a network administrator manages their
+# network's sites, resources and calendars, and edits (never adds nor deletes) the network
+# itself; a site host edits their sites' description, resources, hours and closures.
+HOST_ON_RESOURCES = frozenset({VIEW, ADD, CHANGE})
+
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(ScopedAdminMixin):
     list_display = ["name", "slug", "email", "is_demo"]
     prepopulated_fields = {"slug": ["name"]}
+    network_admin_can = frozenset({VIEW, CHANGE})
+    scope_network_lookup = "pk"
 
 
 @admin.register(Amenity)
-class AmenityAdmin(admin.ModelAdmin):
+class AmenityAdmin(ScopedAdminMixin):
+    """Shared by every network: superusers only."""
+
     list_display = ["code", "name_fr", "name_en"]
 
 
@@ -61,33 +80,74 @@ class OpeningPeriodFormSet(BaseInlineFormSet):
                 afternoon.add_error("opens", half_days_overlap_error())
 
 
-class OpeningPeriodInline(admin.TabularInline):
+class OpeningPeriodInline(ScopedInlineMixin, admin.TabularInline):
     model = OpeningPeriod
     form = OpeningPeriodForm
     formset = OpeningPeriodFormSet
     extra = 0
+    network_admin_can = ALL
+    site_host_can = ALL
 
 
-class ClosureInline(admin.TabularInline):
+class ClosureInline(ScopedInlineMixin, admin.TabularInline):
     model = Closure
     extra = 0
+    network_admin_can = ALL
+    site_host_can = ALL
 
 
-class ResourceInline(admin.TabularInline):
+class ResourceInline(ScopedInlineMixin, admin.TabularInline):
     model = Resource
     extra = 0
     fields = ["kind", "name", "capacity", "booking_unit", "is_active"]
+    network_admin_can = ALL
+    site_host_can = HOST_ON_RESOURCES
+
+
+# What a site host sees of their site's place in the network but does not change.
+HOST_READ_ONLY_SITE_FIELDS = ("network", "kind", "parent", "slug", "is_published")
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ScopedAdminMixin):
     list_display = ["name", "kind", "commune_name", "insee_code", "network", "is_published"]
-    list_filter = ["network", "kind", "is_published", "has_fibre", "step_free_access"]
+    list_filter = [
+        ("network", admin.RelatedOnlyFieldListFilter),
+        "kind",
+        "is_published",
+        "has_fibre",
+        "step_free_access",
+    ]
     search_fields = ["name", "commune_name", "insee_code"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["amenities"]
     list_select_related = ["network"]
     inlines = [OpeningPeriodInline, ClosureInline, ResourceInline]
+    network_admin_can = ALL
+    site_host_can = frozenset({VIEW, CHANGE})
+    scope_network_lookup = "network"
+    scope_site_lookup = "pk"
+
+    def _hosted_only(self, request: HttpRequest, obj: Site | None) -> bool:
+        """Whether the person edits this site as its host, not as its network's admin."""
+        scope = request_scope(request)
+        return (
+            obj is not None
+            and not scope.everything
+            and obj.network_id not in scope.network_ids
+            and obj.pk in scope.site_ids
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        if self._hosted_only(request, obj):
+            return (*fields, *HOST_READ_ONLY_SITE_FIELDS)
+        return fields
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        if self._hosted_only(request, obj):
+            return {}
+        return dict(super().get_prepopulated_fields(request, obj))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # Resources repeat their site's network (the key every booking constraint carries).
@@ -101,12 +161,16 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ScopedAdminMixin):
     list_display = ["name", "kind", "site", "capacity", "booking_unit", "is_active"]
-    list_filter = ["kind", "is_active", "site__network"]
+    list_filter = ["kind", "is_active", ("site__network", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "site__name"]
     list_select_related = ["site"]
     exclude = ["network"]
+    network_admin_can = ALL
+    site_host_can = HOST_ON_RESOURCES
+    scope_network_lookup = "site__network"
+    scope_site_lookup = "site"
 
     def save_model(self, request: HttpRequest, obj: Resource, form: Any, change: bool) -> None:
         obj.network_id = obj.site.network_id
@@ -116,15 +180,12 @@ class ResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(ScopedAdminMixin):
+    """The official communes table: read-only for everyone, loaded by a command."""
+
     list_display = ["insee_code", "name", "postal_code", "department"]
     search_fields = ["insee_code", "name", "postal_code"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    superuser_can = frozenset({VIEW})
+    network_admin_can = frozenset({VIEW})
+    site_host_can = frozenset({VIEW})
+    scope_shared = True

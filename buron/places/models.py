@@ -76,6 +76,8 @@ class Commune(models.Model):
         _("INSEE code"), max_length=5, primary_key=True, validators=[validate_insee_code]
     )
     name = models.CharField(_("name"), max_length=100, db_index=True)
+    # The name without accents, case or punctuation, for matching what people type.
+    search_name = models.CharField(_("name for search"), max_length=100, db_index=True, default="")
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     department = models.CharField(_("département"), max_length=3, db_index=True)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6)

@@ -17,6 +17,7 @@ from buron.accounts.models import MemberProfile, StaffRole, StatusPeriod, User
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
 from buron.booking import services
 from buron.booking.models import Booking
+from buron.places.communes import search_name
 from buron.places.models import Commune
 from buron.places.tests.factories import ResourceFactory, SiteFactory, open_all_week
 
@@ -58,6 +59,7 @@ def murat(db):
     return Commune.objects.create(
         insee_code="15138",
         name="Murat",
+        search_name=search_name("Murat"),
         postal_code="15300",
         department="15",
         latitude=Decimal("45.110573"),

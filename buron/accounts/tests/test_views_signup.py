@@ -14,6 +14,7 @@ from django.utils import translation
 
 from buron.accounts.models import MemberProfile, StatusPeriod, User
 from buron.accounts.tests.factories import UserFactory
+from buron.places.communes import search_name
 from buron.places.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def communes(db):
         Commune.objects.create(
             insee_code="15138",
             name="Murat",
+            search_name=search_name("Murat"),
             postal_code="15300",
             department="15",
             latitude=Decimal("45.110573"),
@@ -50,6 +52,7 @@ def communes(db):
         Commune.objects.create(
             insee_code="03191",
             name="Murat",
+            search_name=search_name("Murat"),
             postal_code="03390",
             department="03",
             latitude=Decimal("46.410977"),

@@ -16,6 +16,7 @@ from buron.accounts.models import MemberProfile
 from buron.accounts.tests.factories import UserFactory
 from buron.booking import services
 from buron.booking.models import Booking, BookingPolicy, BookingSeries
+from buron.places.communes import search_name
 from buron.places.models import Commune, Resource
 from buron.places.tests.factories import (
     ClosureFactory,
@@ -164,6 +165,7 @@ def test_search_nearest_first_sorts_by_distance_and_shows_km(signed_in, member, 
     commune = Commune.objects.create(
         insee_code="15001",
         name="Allanche",
+        search_name=search_name("Allanche"),
         postal_code="15160",
         department="15",
         latitude=Decimal("45.228979"),

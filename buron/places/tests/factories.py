@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 
+from buron.places.communes import search_name as communes_search_name
 from buron.places.models import (
     DEFAULT_UNIT,
     Amenity,
@@ -50,6 +51,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     department = "15"
     latitude = Decimal("45.110573")
     longitude = Decimal("2.869290")
+    search_name = factory.LazyAttribute(lambda o: communes_search_name(o.name))
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

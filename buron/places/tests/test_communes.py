@@ -90,8 +90,8 @@ def test_the_command_loads_the_extract_then_adds_nothing(extract: dict[str, Comm
 
 
 @pytest.mark.django_db
-def test_loading_adds_only_the_missing_communes_and_keeps_the_others(tmp_path: Path) -> None:
-    CommuneFactory(insee_code="15138", name="Murat (kept as it was)")
+def test_loading_adds_the_missing_communes_and_corrects_the_others(tmp_path: Path) -> None:
+    CommuneFactory(insee_code="15138", name="Murat (a wrong name)")
     small = tmp_path / "communes.csv"
     with COMMUNES_CSV.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["insee_code"] in KNOWN]
@@ -100,7 +100,40 @@ def test_loading_adds_only_the_missing_communes_and_keeps_the_others(tmp_path: P
         writer.writeheader()
         writer.writerows(rows)
 
-    assert communes_load(small) == len(KNOWN) - 1
+    assert communes_load(small) == len(KNOWN)  # all added but Murat, which is corrected
     assert communes_load(small) == 0
     assert Commune.objects.count() == len(KNOWN)
-    assert Commune.objects.get(pk="15138").name == "Murat (kept as it was)"
+    assert Commune.objects.get(pk="15138").name == "Murat"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Saint Flour", "15187"),
+        ("st-flour", "15187"),
+        ("CHAUDES AIGUES", "15045"),
+        ("chaudes-aigues (15110)", "15045"),
+        ("Arpajon sur Cere", "15012"),
+    ],
+)
+def test_a_commune_is_found_whatever_its_accents_hyphens_or_case(typed, expected):
+    from buron.places.communes import commune_lookup, communes_from_csv
+
+    wanted = communes_from_csv()
+    Commune.objects.bulk_create(wanted[code] for code in ("15187", "15045", "15012", "15014"))
+    assert [c.insee_code for c in commune_lookup(typed)] == [expected]
+
+
+@pytest.mark.django_db
+def test_loading_again_updates_a_commune_whose_values_changed():
+    from buron.places.communes import communes_from_csv, communes_load
+
+    row = communes_from_csv()["15014"]
+    row.latitude = row.latitude + 1
+    row.search_name = ""
+    row.save()
+    assert communes_load() >= 1
+    fresh = Commune.objects.get(insee_code="15014")
+    assert fresh.latitude == communes_from_csv()["15014"].latitude
+    assert fresh.search_name == "aurillac"
