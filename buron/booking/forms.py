@@ -7,12 +7,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import User
+from buron.core.parsing import EARLIEST, LATEST
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
+from buron.places.selectors import published_sites
 
 from .models import Period
 from .slots import local_datetime
@@ -48,15 +49,44 @@ def add_refusal(form: forms.Form, refusal: ValidationError) -> None:
         form.add_error(None, refusal)
 
 
+def shifted_day(day: dt.date, days: int) -> dt.date | None:
+    """The day `days` after (or before) `day`, or None when that leaves the accepted days."""
+    if not EARLIEST <= day <= LATEST:
+        return None
+    shifted = day + dt.timedelta(days=days)
+    return shifted if EARLIEST <= shifted <= LATEST else None
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+        super().__init__(
+            {"min": EARLIEST.isoformat(), "max": LATEST.isoformat(), **(attrs or {})},
+            format="%Y-%m-%d",
+        )
 
 
-def published_sites() -> QuerySet[Site]:
-    return Site.objects.filter(is_published=True).order_by("name")
+class DayField(forms.DateField):
+    """A day between EARLIEST and LATEST (the days the API accepts too: a day a few weeks
+    on is then still a date, which 9999-12-31 plus a week is not)."""
+
+    widget = DateInput
+    default_error_messages = {
+        "date_out_of_range": _("Choose a date between %(first)s and %(last)s."),
+    }
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not EARLIEST <= value <= LATEST:
+            raise ValidationError(
+                self.error_messages["date_out_of_range"],
+                code="date_out_of_range",
+                params={
+                    "first": date_format(EARLIEST, "j F Y"),
+                    "last": date_format(LATEST, "j F Y"),
+                },
+            )
 
 
 class SiteField(forms.ModelChoiceField):
@@ -79,11 +109,10 @@ class ResourceField(forms.ModelChoiceField):
 class SearchForm(forms.Form):
     """What a member looks for: a day (or a few), a period, a kind of resource."""
 
-    date = forms.DateField(label=_("Day"), widget=DateInput())
-    until = forms.DateField(
+    date = DayField(label=_("Day"))
+    until = DayField(
         label=_("Until (optional)"),
         required=False,
-        widget=DateInput(),
         help_text=_("To see up to 14 days at a glance."),
     )
     period = forms.ChoiceField(
@@ -144,7 +173,7 @@ class BookForm(forms.Form):
     one is chosen), or a room for whole hours."""
 
     site = SiteField()
-    date = forms.DateField(label=_("Day"), widget=DateInput())
+    date = DayField(label=_("Day"))
     kind = forms.ChoiceField(
         label=_("What"), choices=ResourceKind.choices, initial=ResourceKind.DESK
     )
@@ -231,12 +260,11 @@ class HostBookForm(BookForm):
         email: str = self.cleaned_data["email"].strip()
         self.member = User.objects.filter(email__iexact=email, is_active=True).first()
         if self.member is None:
+            # Said the same way whether the address is unknown or its account closed.
             raise ValidationError(
-                _("No member has the address %(email)s: ask them to sign up first."),
-                code="unknown_member",
-                params={"email": email},
+                _("No active member account uses this address."), code="unknown_member"
             )
-        return email
+        return self.member.email
 
 
 class SeriesForm(forms.Form):
@@ -258,18 +286,18 @@ class SeriesForm(forms.Form):
     period = forms.ChoiceField(
         label=_("When"), choices=PERIOD_CHOICES, widget=forms.RadioSelect, initial=Period.DAY
     )
-    start_date = forms.DateField(label=_("From"), widget=DateInput())
-    end_date = forms.DateField(label=_("Until"), widget=DateInput())
+    start_date = DayField(label=_("From"))
+    end_date = DayField(label=_("Until"))
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("Day"), widget=DateInput(), required=False)
+    date = DayField(label=_("Day"), required=False)
 
 
 class BlockForm(forms.Form):
     resource = ResourceField(label=_("Resource"), queryset=Resource.objects.none())
-    start_date = forms.DateField(label=_("First day blocked"), widget=DateInput())
-    end_date = forms.DateField(label=_("Last day blocked"), widget=DateInput())
+    start_date = DayField(label=_("First day blocked"))
+    end_date = DayField(label=_("Last day blocked"))
     note = forms.CharField(
         label=_("Reason (optional)"),
         max_length=300,

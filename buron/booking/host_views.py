@@ -21,26 +21,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
+from buron.core.parsing import LATEST
 from buron.places.models import Site
 
 from . import selectors, services
 from .errors import BookingRefused, SlotTaken
-from .forms import BlockForm, DayForm, HostBookForm, MoveForm, add_refusal
+from .forms import (
+    BlockForm,
+    DayForm,
+    HostBookForm,
+    MoveForm,
+    add_refusal,
+    shifted_day,
+)
 from .models import Booking, BookingKind
+from .viewutils import signed_in_user
 
 WEEK_DAYS = 7
 
 
-def _host(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by login_required
-    return user
-
-
 def _sites(request: HttpRequest) -> QuerySet[Site]:
-    return selectors.managed_sites(scope=staff_scope(user=_host(request)))
+    return selectors.managed_sites(scope=staff_scope(user=signed_in_user(request)))
 
 
 def _site(request: HttpRequest, slug: str) -> Site:
@@ -55,6 +57,8 @@ def _booking(site: Site, pk: int, **filters: Any) -> Booking:
 
 
 def _day(request: HttpRequest) -> tuple[dt.date, DayForm]:
+    """The day asked for, or today when none is given or it is not a day the pages accept
+    (the form then says why)."""
     form = DayForm(request.GET or None)
     day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
     return day or timezone.localdate(), form
@@ -102,8 +106,9 @@ def site_day(request: HttpRequest, slug: str) -> HttpResponse:
             "plan": selectors.site_plan_day(site=site, day=day),
             "bookings": [b for b in listed if b.kind == BookingKind.BOOKING],
             "blocks": [(b, _last_day(b)) for b in listed if b.kind == BookingKind.BLOCK],
-            "previous": day - dt.timedelta(days=1),
-            "next": day + dt.timedelta(days=1),
+            # None past the days the pages accept: no link then.
+            "previous": shifted_day(day, -1),
+            "next": shifted_day(day, 1),
         },
     )
 
@@ -122,8 +127,9 @@ def site_week(request: HttpRequest, slug: str) -> HttpResponse:
             "plan": selectors.site_plan_week(site=site, start=day, days=WEEK_DAYS),
             # The schedules' words for a weekday without hours (shown shorter here).
             "weekday_closed": _("Closed on this weekday"),
-            "previous": day - dt.timedelta(days=WEEK_DAYS),
-            "next": day + dt.timedelta(days=WEEK_DAYS),
+            "previous": shifted_day(day, -WEEK_DAYS),
+            "next": shifted_day(day, WEEK_DAYS),
+            "last_day": LATEST,
         },
     )
 
@@ -132,7 +138,7 @@ def site_week(request: HttpRequest, slug: str) -> HttpResponse:
 def book(request: HttpRequest, slug: str) -> HttpResponse:
     """Book for a member: a desk or office by the half-day, or a room by the hour."""
     site = _site(request, slug)
-    host = _host(request)
+    host = signed_in_user(request)
     day, _form = _day(request)
     form = HostBookForm(request.POST or None, site=site, initial={"date": day})
     if request.method == "POST" and form.is_valid() and form.member is not None:
@@ -163,10 +169,12 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         except SlotTaken as exc:
             form.add_error(None, exc.message)
         else:
+            # The address the host typed, not the member's name: the form tells nobody
+            # who holds an address.
             messages.success(
                 request,
-                _("Booked %(resource)s for %(member)s.")
-                % {"resource": booking.resource.name, "member": member},
+                _("Booked %(resource)s for %(email)s.")
+                % {"resource": booking.resource.name, "email": member.email},
             )
             return redirect(_plan_url(site, data["date"]))
     return render(request, "booking/manage/book.html", {"site": site, "form": form})
@@ -180,7 +188,7 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     back = _plan_url(site, timezone.localdate(booking.start))
     if request.method == "POST":
         try:
-            services.booking_cancel(booking=booking, by=_host(request))
+            services.booking_cancel(booking=booking, by=signed_in_user(request))
         except BookingRefused as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -221,7 +229,7 @@ def block(request: HttpRequest, slug: str) -> HttpResponse:
                 resource=data["resource"],
                 start_date=data["start_date"],
                 end_date=data["end_date"],
-                by=_host(request),
+                by=signed_in_user(request),
                 note=data["note"],
             )
         except BookingRefused as exc:
@@ -265,7 +273,7 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         try:
             moved = services.booking_move(
-                booking=booking, to=form.cleaned_data["to"], by=_host(request)
+                booking=booking, to=form.cleaned_data["to"], by=signed_in_user(request)
             )
         except BookingRefused as exc:
             for message in exc.messages:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from buron.accounts.models import User
-from buron.accounts.selectors import Scope
+from buron.accounts.selectors import Scope, staff_scope
 from buron.core.geo import distance_km
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import DaySchedule, site_schedules
@@ -23,22 +23,35 @@ from .models import (
     BookingStatus,
     Period,
 )
-from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, open_hours, zone
+from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, local_datetime, open_hours, zone
 
 DEFAULT_POLICY = BookingPolicy(
     horizon_days=90, max_per_member_per_day=2, cancellation_deadline_hours=2
 )
 
 
+def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:
+    """The rules of each site, given as (site id, network id) pairs: the site's own, else
+    its network's, else the defaults (one query whatever the number of sites)."""
+    by_site: dict[int, BookingPolicy] = {}
+    by_network: dict[int, BookingPolicy] = {}
+    for policy in BookingPolicy.objects.filter(
+        Q(site_id__in={s for s, _n in site_networks})
+        | Q(network_id__in={n for _s, n in site_networks}, site__isnull=True)
+    ):
+        if policy.site_id is None:
+            by_network[policy.network_id] = policy
+        else:
+            by_site[policy.site_id] = policy
+    return {
+        site_id: by_site.get(site_id) or by_network.get(network_id) or DEFAULT_POLICY
+        for site_id, network_id in site_networks
+    }
+
+
 def policy_for(site: Site) -> BookingPolicy:
     """The site's own rules, else its network's, else the defaults."""
-    policies = {
-        p.site_id: p
-        for p in BookingPolicy.objects.filter(
-            Q(site=site) | Q(network_id=site.network_id, site__isnull=True)
-        )
-    }
-    return policies.get(site.pk) or policies.get(None) or DEFAULT_POLICY
+    return _policies({(site.pk, site.network_id)})[site.pk]
 
 
 @dataclass
@@ -174,7 +187,9 @@ def availability_week(
     sites: QuerySet[Site] | None = None,
 ) -> list[tuple[Site, list[WeekCell]]]:
     """Free counts per site and day over several days, at a glance (three queries plus
-    the schedules, whatever the number of sites)."""
+    the schedules, whatever the number of sites and bookings). A desk or office counts as
+    free when the period's half-days are; a room booked by the hour while at least one of
+    the period's open hours is (the same answer as `availability`, day by day)."""
     if sites is None:
         sites = Site.objects.all()
     site_list = list(sites.filter(is_published=True).order_by("name"))
@@ -183,37 +198,35 @@ def availability_week(
     resources = Resource.objects.filter(
         site__in=sites.filter(is_published=True), kind=kind, is_active=True
     )
-    totals: dict[int, int] = defaultdict(int)
-    resource_site: dict[int, int] = {}
-    hourly: set[int] = set()
+    by_site: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for rid, site_id, unit in resources.values_list("id", "site_id", "booking_unit"):
-        totals[site_id] += 1
-        resource_site[rid] = site_id
-        if unit == BookingUnit.HOUR:
-            hourly.add(rid)
-    busy: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
-    slots = HALF_DAY_SLOTS[period]
+        by_site[site_id].append((rid, unit == BookingUnit.HOUR))
+    taken: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
     for rid, day, slot in BookingSlot.objects.filter(
         resource__in=resources, day__gte=start, day__lte=end, is_active=True
     ).values_list("resource_id", "day", "slot"):
-        # An hourly room counts as taken for the week view only when fully booked; this
-        # summary counts desks and offices, whose slots are half-days.
-        if rid in hourly or slot in slots:
-            busy[(resource_site[rid], day)].add(rid)
+        taken[(rid, day)].add(slot)
+    half_days = set(HALF_DAY_SLOTS[period])
+    half_day_kind = kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
     table = []
     for site in site_list:
         cells = []
         for offset in range(days):
             day = start + dt.timedelta(days=offset)
             schedule = schedules[site.pk][day]
-            if not schedule.is_open or (
-                kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
-                and not _period_open(schedule, period)
-            ):
+            period_open = _period_open(schedule, period)
+            hours = set(open_hours(schedule, period))
+            if not schedule.is_open or (not period_open and (half_day_kind or not hours)):
                 reason = schedule.closed_because or str(Period(period).label)
                 cells.append(WeekCell(day, 0, reason))
-            else:
-                cells.append(WeekCell(day, totals[site.pk] - len(busy[(site.pk, day)]), None))
+                continue
+            free = 0
+            for rid, hourly in by_site[site.pk]:
+                held = taken.get((rid, day), set())
+                # A room is taken only once every open hour of the period is booked.
+                if (hours - held) if hourly else (period_open and not half_days & held):
+                    free += 1
+            cells.append(WeekCell(day, free, None))
         table.append((site, cells))
     return table
 
@@ -234,17 +247,28 @@ def managed_sites(*, scope: Scope) -> QuerySet[Site]:
     return Site.objects.filter(Q(network_id__in=scope.network_ids) | Q(pk__in=scope.site_ids))
 
 
+def _window(site: Site, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """From midnight starting `start` to midnight ending `end`, in the site's time zone.
+    Give the site with its network."""
+    tz = site.network.time_zone
+    return (
+        local_datetime(start, dt.time(0), tz),
+        local_datetime(end + dt.timedelta(days=1), dt.time(0), tz),
+    )
+
+
 def site_plan(*, site: Site, start: dt.date, days: int) -> list[Booking]:
-    """The active bookings and blocks of a site over some days, for its host's plan."""
-    end = start + dt.timedelta(days=days)
+    """The active bookings and blocks of a site over some days, for its host's plan: those
+    whose time overlaps the days (one query). A block is listed even where bookings made
+    before it still hold every slot. Give the site with its network."""
+    window_start, window_end = _window(site, start, start + dt.timedelta(days=days - 1))
     return list(
         Booking.objects.filter(
             site=site,
             status=BookingStatus.ACTIVE,
-            slots__day__gte=start,
-            slots__day__lt=end,
+            start__lt=window_end,
+            end__gt=window_start,
         )
-        .distinct()
         .select_related("resource", "member")
         .order_by("start", "resource__name")
     )
@@ -253,25 +277,47 @@ def site_plan(*, site: Site, start: dt.date, days: int) -> list[Booking]:
 # --- Reads for the member and host pages ---------------------------------------------------
 
 
-def cancellation_deadlines(*, bookings: list[Booking]) -> dict[int, dt.datetime]:
-    """Until when each booking can be cancelled by its member (one query for the rules of
-    all their sites: the same rule as services.booking_cancel)."""
-    site_ids = {b.site_id for b in bookings}
-    network_ids = {b.network_id for b in bookings}
-    by_site: dict[int, BookingPolicy] = {}
-    by_network: dict[int, BookingPolicy] = {}
-    for policy in BookingPolicy.objects.filter(
-        Q(site_id__in=site_ids) | Q(network_id__in=network_ids, site__isnull=True)
-    ):
-        if policy.site_id is None:
-            by_network[policy.network_id] = policy
-        else:
-            by_site[policy.site_id] = policy
-    deadlines = {}
-    for b in bookings:
-        policy = by_site.get(b.site_id) or by_network.get(b.network_id) or DEFAULT_POLICY
-        deadlines[b.pk] = b.start - dt.timedelta(hours=policy.cancellation_deadline_hours)
-    return deadlines
+def _cancellable(
+    booking: Booking, *, policy: BookingPolicy, by: User, manages: bool, now: dt.datetime
+) -> tuple[bool, dt.datetime]:
+    deadline = booking.start - dt.timedelta(hours=policy.cancellation_deadline_hours)
+    if booking.status != BookingStatus.ACTIVE or booking.end <= now:
+        return False, deadline
+    if manages:
+        return True, deadline
+    return booking.member_id == by.pk and now <= deadline, deadline
+
+
+def booking_cancellable(
+    *, booking: Booking, by: User, now: dt.datetime
+) -> tuple[bool, dt.datetime]:
+    """Whether `by` may cancel the booking now, and the deadline of its member: until the
+    start less the site's cancellation notice for its member; at any time for staff who
+    manage the site; never once it is over or cancelled."""
+    return _cancellable(
+        booking,
+        policy=policy_for(booking.site),
+        by=by,
+        manages=staff_scope(user=by).covers_site(booking.site),
+        now=now,
+    )
+
+
+def cancellation_deadlines(
+    *, bookings: list[Booking], by: User, now: dt.datetime
+) -> dict[int, tuple[bool, dt.datetime]]:
+    """`booking_cancellable` for each booking (two queries whatever their number: the
+    rules of their sites, and what `by` manages). Give the bookings with their site."""
+    if not bookings:
+        return {}
+    policies = _policies({(b.site_id, b.network_id) for b in bookings})
+    scope = staff_scope(user=by)
+    return {
+        b.pk: _cancellable(
+            b, policy=policies[b.site_id], by=by, manages=scope.covers_site(b.site), now=now
+        )
+        for b in bookings
+    }
 
 
 def member_calendar(*, user: User, since: dt.datetime) -> QuerySet[Booking]:
@@ -283,21 +329,33 @@ def member_calendar(*, user: User, since: dt.datetime) -> QuerySet[Booking]:
     )
 
 
-def series_occurrences(*, series: BookingSeries) -> list[tuple[dt.date, list[Booking]]]:
-    """Each day a recurring booking asked for, with the bookings made for it (none when it
-    could not be booked). Give the series with select_related("site__network")."""
+@dataclass
+class SeriesDay:
+    """One day a recurring booking asked for."""
+
+    day: dt.date
+    bookings: list[Booking]  # the confirmed bookings for that day (none when not booked)
+    cancelled: list[Booking]  # those cancelled since; a moved booking leaves one here
+
+
+def series_occurrences(*, series: BookingSeries) -> list[SeriesDay]:
+    """Each day a recurring booking asked for, with its confirmed bookings and, apart, its
+    cancelled ones (one query). Give the series with select_related("site__network")."""
     weekdays = {int(w) for w in series.weekdays.split(",") if w.strip().isdigit()}
     tz = zone(series.site.network.time_zone)
-    made: dict[dt.date, list[Booking]] = defaultdict(list)
+    active: dict[dt.date, list[Booking]] = defaultdict(list)
+    cancelled: dict[dt.date, list[Booking]] = defaultdict(list)
     for booking in series.bookings.select_related("resource").order_by("start", "pk"):
+        made = active if booking.status == BookingStatus.ACTIVE else cancelled
         made[booking.start.astimezone(tz).date()].append(booking)
-    days = []
-    day = series.start_date
-    while day <= series.end_date:
-        if day.weekday() in weekdays:
-            days.append((day, made.get(day, [])))
-        day += dt.timedelta(days=1)
-    return days
+    return [
+        SeriesDay(day, active.get(day, []), cancelled.get(day, []))
+        for day in (
+            series.start_date + dt.timedelta(days=offset)
+            for offset in range((series.end_date - series.start_date).days + 1)
+        )
+        if day.weekday() in weekdays
+    ]
 
 
 def block_bookings(*, block: Booking) -> list[Booking]:
@@ -354,6 +412,9 @@ def move_options(*, bookings: list[Booking]) -> dict[int, list[Resource]]:
 class PlanCell:
     holder: Booking | None  # the booking or block holding the slot, None when free
     is_open: bool  # whether the site is open then
+    # The block on the resource that day, also when a booking made before it, still to be
+    # moved, holds the slot.
+    block: Booking | None = None
 
 
 @dataclass
@@ -376,7 +437,10 @@ class DayPlan:
 @dataclass
 class PlanDayCell:
     is_open: bool
-    holders: list[Booking]  # the bookings and blocks holding the resource that day, in order
+    # The block on the resource that day first, if any, then the bookings holding it, in
+    # order (under a block, the bookings still to move).
+    holders: list[Booking]
+    block: Booking | None = None
 
 
 @dataclass
@@ -403,15 +467,39 @@ def _held_slots(
     return held
 
 
+def _blocked_days(site: Site, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], Booking]:
+    """The active block on each resource of a site and each day between two days, chosen by
+    time, not by slot: a block holds only the slots that were free, so on a day when
+    bookings still hold all of them it would not show otherwise (one query)."""
+    window_start, window_end = _window(site, start, end)
+    tz = zone(site.network.time_zone)
+    blocked: dict[tuple[int, dt.date], Booking] = {}
+    for block in Booking.objects.filter(
+        site=site,
+        kind=BookingKind.BLOCK,
+        status=BookingStatus.ACTIVE,
+        start__lt=window_end,
+        end__gt=window_start,
+    ).order_by("start", "pk"):
+        first = max(block.start.astimezone(tz).date(), start)
+        # A block ends at midnight after its last day.
+        last = min((block.end - dt.timedelta(microseconds=1)).astimezone(tz).date(), end)
+        for offset in range((last - first).days + 1):
+            blocked.setdefault((block.resource_id, first + dt.timedelta(days=offset)), block)
+    return blocked
+
+
 def _plan_resources(site: Site) -> list[Resource]:
     return list(Resource.objects.filter(site=site).order_by("kind", "name"))
 
 
 def site_plan_day(*, site: Site, day: dt.date) -> DayPlan:
     """A site's day at a glance for its host: resources × half-days or hours, with who holds
-    each (four queries whatever the number of resources and bookings)."""
+    each and the blocks (five queries whatever the number of resources, bookings and
+    blocks). Give the site with its network."""
     schedule = site_schedules([site], day, day)[site.pk][day]
     held = _held_slots(site, day, day)
+    blocked = _blocked_days(site, day, day)
     resources = _plan_resources(site)
     hourly = {r.pk for r in resources if r.booking_unit == BookingUnit.HOUR}
     # The open hours, and any hour held out of them (a block holds the whole day).
@@ -425,11 +513,14 @@ def site_plan_day(*, site: Site, day: dt.date) -> DayPlan:
     half_day_open = [schedule.period(HALF_DAY_NAME[s]) is not None for s in (0, 1)]
     half_day_rows, hour_rows = [], []
     for resource in resources:
+        block = blocked.get((resource.pk, day))
         if resource.pk in hourly:
-            cells = [PlanCell(held.get((resource.pk, day, h)), h in opened) for h in hours]
+            cells = [PlanCell(held.get((resource.pk, day, h)), h in opened, block) for h in hours]
             hour_rows.append(PlanRow(resource, cells))
         else:
-            cells = [PlanCell(held.get((resource.pk, day, s)), half_day_open[s]) for s in (0, 1)]
+            cells = [
+                PlanCell(held.get((resource.pk, day, s)), half_day_open[s], block) for s in (0, 1)
+            ]
             half_day_rows.append(PlanRow(resource, cells))
     return DayPlan(
         day=day,
@@ -441,11 +532,13 @@ def site_plan_day(*, site: Site, day: dt.date) -> DayPlan:
 
 
 def site_plan_week(*, site: Site, start: dt.date, days: int = 7) -> WeekPlan:
-    """A site's days at a glance: per resource and day, the bookings and blocks holding it
-    (four queries whatever the number of resources and bookings)."""
+    """A site's days at a glance: per resource and day, the block and the bookings holding
+    it (five queries whatever the number of resources, bookings and blocks). Give the site
+    with its network."""
     end = start + dt.timedelta(days=days - 1)
     schedules = site_schedules([site], start, end)[site.pk]
     held = _held_slots(site, start, end)
+    blocked = _blocked_days(site, start, end)
     by_cell: dict[tuple[int, dt.date], list[tuple[int, Booking]]] = defaultdict(list)
     for (resource_id, day, slot), booking in held.items():
         by_cell[(resource_id, day)].append((slot, booking))
@@ -454,10 +547,11 @@ def site_plan_week(*, site: Site, start: dt.date, days: int = 7) -> WeekPlan:
     for resource in _plan_resources(site):
         cells = []
         for day in day_list:
-            seen: dict[int, Booking] = {}
+            block = blocked.get((resource.pk, day))
+            seen: dict[int, Booking] = {block.pk: block} if block else {}
             for _slot, booking in sorted(by_cell[(resource.pk, day)], key=lambda x: x[0]):
                 seen.setdefault(booking.pk, booking)
-            cells.append(PlanDayCell(schedules[day].is_open, list(seen.values())))
+            cells.append(PlanDayCell(schedules[day].is_open, list(seen.values()), block))
         rows.append(WeekRow(resource, cells))
     return WeekPlan([schedules[d] for d in day_list], rows)
 

@@ -23,15 +23,10 @@ from . import ical, selectors, services
 from .errors import BookingRefused, SlotTaken
 from .forms import MAX_HOURS, BookForm, SearchForm, SeriesForm, add_refusal
 from .models import Booking, BookingKind, BookingSeries, Period
+from .viewutils import signed_in_user
 
 CALENDAR_PAST_DAYS = 90
 PAST_BOOKINGS_SHOWN = 30
-
-
-def _member(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by login_required
-    return user
 
 
 def _commune(user: User) -> Commune | None:
@@ -44,7 +39,7 @@ def _commune(user: User) -> Commune | None:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_user(request)
     commune = _commune(member)
     form = SearchForm(
         request.GET or None,
@@ -116,7 +111,7 @@ def _alternatives(exc: SlotTaken) -> list[dict[str, Any]]:
 def book(request: HttpRequest) -> HttpResponse:
     """Book what the search page offered; on a refusal the form comes back with the reason
     on its field; when it was just taken, the alternatives are offered instead."""
-    member = _member(request)
+    member = signed_in_user(request)
     if request.method != "POST":
         return render(request, "booking/book.html", {"form": BookForm(initial=request.GET)})
     form = BookForm(request.POST)
@@ -160,7 +155,7 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
     return get_object_or_404(
         Booking.objects.select_related("site", "resource"),
         pk=pk,
-        member=_member(request),
+        member=signed_in_user(request),
         kind=BookingKind.BOOKING,
     )
 
@@ -168,15 +163,17 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _own_booking(request, pk)
-    deadline = selectors.cancellation_deadlines(bookings=[booking])[booking.pk]
     now = timezone.now()
+    can_cancel, deadline = selectors.booking_cancellable(
+        booking=booking, by=signed_in_user(request), now=now
+    )
     return render(
         request,
         "booking/detail.html",
         {
             "booking": booking,
             "deadline": deadline,
-            "can_cancel": booking.is_active and now <= deadline,
+            "can_cancel": can_cancel,
             "is_over": booking.end <= now,
         },
     )
@@ -184,19 +181,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_user(request)
     now = timezone.now()
     upcoming = list(selectors.member_bookings(user=member, upcoming=True, now=now))
     past = list(
         selectors.member_bookings(user=member, upcoming=False, now=now)[:PAST_BOOKINGS_SHOWN]
     )
-    deadlines = selectors.cancellation_deadlines(bookings=upcoming)
+    cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
     profile = member_profile_ensure(user=member)
     return render(
         request,
         "booking/mine.html",
         {
-            "upcoming": [(b, deadlines[b.pk], now <= deadlines[b.pk]) for b in upcoming],
+            # (booking, its member's deadline, whether it can be cancelled now)
+            "upcoming": [(b, cancellable[b.pk][1], cancellable[b.pk][0]) for b in upcoming],
             "past": past,
             "past_limit": PAST_BOOKINGS_SHOWN,
             "feed_url": request.build_absolute_uri(
@@ -209,24 +207,27 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask to confirm, then cancel one of the member's bookings (until the deadline)."""
+    member = signed_in_user(request)
     booking = _own_booking(request, pk)
     refusal: list[str] = []
     if request.method == "POST":
         try:
-            services.booking_cancel(booking=booking, by=_member(request))
+            services.booking_cancel(booking=booking, by=member)
         except BookingRefused as exc:
             refusal = exc.messages
         else:
             messages.success(request, _("Your booking is cancelled."))
             return redirect("booking:mine")
-    deadline = selectors.cancellation_deadlines(bookings=[booking])[booking.pk]
+    can_cancel, deadline = selectors.booking_cancellable(
+        booking=booking, by=member, now=timezone.now()
+    )
     return render(
         request,
         "booking/cancel.html",
         {
             "booking": booking,
             "deadline": deadline,
-            "can_cancel": booking.is_active and timezone.now() <= deadline and not refusal,
+            "can_cancel": can_cancel and not refusal,
             "refusal": refusal,
         },
     )
@@ -235,7 +236,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_rotate(request: HttpRequest) -> HttpResponse:
-    calendar_token_rotate(user=_member(request))
+    calendar_token_rotate(user=signed_in_user(request))
     messages.success(
         request,
         _(
@@ -265,7 +266,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def series(request: HttpRequest) -> HttpResponse:
     """Book the same half-day on some weekdays between two dates."""
-    member = _member(request)
+    member = signed_in_user(request)
     today = timezone.localdate()
     form = SeriesForm(
         request.POST or None,
@@ -297,13 +298,12 @@ def series(request: HttpRequest) -> HttpResponse:
 @login_required
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = get_object_or_404(
-        BookingSeries.objects.select_related("site__network"), pk=pk, member=_member(request)
+        BookingSeries.objects.select_related("site__network"),
+        pk=pk,
+        member=signed_in_user(request),
     )
     reasons = dict(request.session.get(f"series-{series.pk}", []))
-    rows = [
-        {"day": day, "bookings": bookings, "reason": reasons.get(day.isoformat(), "")}
-        for day, bookings in selectors.series_occurrences(series=series)
-    ]
+    occurrences = selectors.series_occurrences(series=series)
     return render(
         request,
         "booking/series_detail.html",
@@ -312,8 +312,19 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "weekdays": ", ".join(
                 str(Weekday(int(w)).label) for w in series.weekdays.split(",") if w
             ),
-            "rows": rows,
-            "booked": sum(1 for r in rows if r["bookings"]),
-            "missed": sum(1 for r in rows if not r["bookings"]),
+            "rows": [
+                {
+                    "day": o.day,
+                    "bookings": o.bookings,
+                    "cancelled": o.cancelled,
+                    "reason": reasons.get(o.day.isoformat(), ""),
+                }
+                for o in occurrences
+            ],
+            # Only confirmed bookings count as booked; cancelled (or moved) ones are apart.
+            "booked": sum(1 for o in occurrences if o.bookings),
+            "cancelled_days": sum(1 for o in occurrences if o.cancelled and not o.bookings),
+            "missed": sum(1 for o in occurrences if not o.bookings and not o.cancelled),
+            "cancelled": [b for o in occurrences for b in o.cancelled],
         },
     )
