@@ -244,5 +244,14 @@ NETWORK = {
     "address": "Démonstration — adresse fictive\n15000 Aurillac",
 }
 
-ADMIN_EMAIL = "admin@buron.example"
-ADMIN_PASSWORD = "buron-demo-2026"  # noqa: S105 - demo only, printed in the README
+# Demo accounts, for the demo only: printed by `demo_load` and listed in the README.
+DEMO_PASSWORD = "buron-demo-2026"  # noqa: S105 - demo only, printed in the README
+ADMIN_EMAIL = "admin@buron.example"  # superuser
+ADMIN_PASSWORD = DEMO_PASSWORD
+NETWORK_ADMIN_EMAIL = "admin-reseau@buron.example"  # administrator of the Cantal network
+HOST_EMAIL = "hote-murat@buron.example"  # host of the Murat telecentre
+HOST_SITE = "murat"
+MEMBER_EMAIL = "membre@buron.example"  # a salaried remote worker living in Murat
+MEMBER_INSEE_CODE = "15138"
+MEMBER_STATUS = "salaried_remote"
+MEMBER_EMPLOYER = "Demo employer"

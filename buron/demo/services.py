@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from buron.accounts.models import User
+from buron.accounts.models import Role, StaffRole, User
+from buron.accounts.services import member_create
 from buron.offers.models import Price
 from buron.places.communes import communes_load
 from buron.places.models import (
@@ -30,6 +32,13 @@ MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    who: str
+    email: str
+    password: str
+
+
 @dataclass
 class DemoResult:
     network: Network
@@ -37,6 +46,15 @@ class DemoResult:
     resources: int
     admin_email: str
     admin_password: str
+    accounts: tuple[DemoAccount, ...]
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("superuser", demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD),
+    DemoAccount("network admin", demo.NETWORK_ADMIN_EMAIL, demo.DEMO_PASSWORD),
+    DemoAccount(f"site host ({demo.HOST_SITE})", demo.HOST_EMAIL, demo.DEMO_PASSWORD),
+    DemoAccount("member", demo.MEMBER_EMAIL, demo.DEMO_PASSWORD),
+)
 
 
 def _site_fields(spec: demo.DemoSite, commune: Commune, network: Network) -> dict[str, object]:
@@ -173,15 +191,56 @@ def demo_load(*, year: int) -> DemoResult:
             defaults={"amount": amount, "condition_en": condition_en, "position": position},
         )
 
-    admin = User.objects.filter(email=demo.ADMIN_EMAIL).first()
-    if admin is None:
-        User.objects.create_superuser(
-            demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD, first_name="Admin", last_name="Démo"
-        )
+    _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),
         resources=Resource.objects.filter(network=network).count(),
         admin_email=demo.ADMIN_EMAIL,
         admin_password=demo.ADMIN_PASSWORD,
+        accounts=DEMO_ACCOUNTS,
     )
+
+
+def _email_verified(user: User) -> None:
+    """Demo accounts sign in at once: their address counts as verified."""
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def _staff_user(email: str, *, first_name: str, last_name: str, superuser: bool = False) -> User:
+    """The demo staff account, created once; a later load leaves it as it is."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        create = User.objects.create_superuser if superuser else User.objects.create_user
+        user = create(
+            email, demo.DEMO_PASSWORD, is_staff=True, first_name=first_name, last_name=last_name
+        )
+    _email_verified(user)
+    return user
+
+
+def _demo_accounts_load(*, network: Network, host_site: Site) -> None:
+    """A superuser, an administrator of the demo network, the host of one site and a member:
+    demo accounts, with the password printed in the README."""
+    _staff_user(demo.ADMIN_EMAIL, first_name="Admin", last_name="Démo", superuser=True)
+    network_admin = _staff_user(
+        demo.NETWORK_ADMIN_EMAIL, first_name="Admin", last_name="Réseau (démo)"
+    )
+    StaffRole.objects.get_or_create(
+        user=network_admin, network=network, role=Role.NETWORK_ADMIN, site=None
+    )
+    host = _staff_user(demo.HOST_EMAIL, first_name="Hôte", last_name="Murat (démo)")
+    StaffRole.objects.get_or_create(user=host, network=network, role=Role.SITE_HOST, site=host_site)
+    if not User.objects.filter(email=demo.MEMBER_EMAIL).exists():
+        member_create(
+            email=demo.MEMBER_EMAIL,
+            password=demo.DEMO_PASSWORD,
+            status=demo.MEMBER_STATUS,
+            employer_name=demo.MEMBER_EMPLOYER,
+            commune=Commune.objects.get(insee_code=demo.MEMBER_INSEE_CODE),
+            first_name="Membre",
+            last_name="Démo",
+            verified=True,
+        )

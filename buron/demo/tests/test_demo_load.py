@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import override
 from pytest_django import DjangoDbBlocker, Settings
 
-from buron.accounts.models import User
+from buron.accounts.models import MemberProfile, StaffRole, StatusPeriod, User
 from buron.core.geo import distance_km
 from buron.demo import network as demo
 from buron.demo.services import DemoResult, demo_load
@@ -177,6 +178,10 @@ def _dump() -> dict[str, Any]:
         Resource,
         Price,
         User,
+        EmailAddress,
+        StaffRole,
+        MemberProfile,
+        StatusPeriod,
     ]
     dump: dict[str, Any] = {
         model._meta.label: list(model.objects.order_by("pk").values()) for model in tables

@@ -11,9 +11,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo_load(year=timezone.localdate().year)
-        self.stdout.write(
+        lines = [
             f"Demo network “{result.network.name}”: {result.sites} sites, "
-            f"{result.resources} resources.\n"
-            f"Demo network admin (demo only): {result.admin_email} / {result.admin_password}\n"
-            "  sign in at http://127.0.0.1:8000/admin/"
-        )
+            f"{result.resources} resources.",
+            "Demo accounts (demo only):",
+            *(f"  {a.who}: {a.email} / {a.password}" for a in result.accounts),
+            "  staff sign in at http://127.0.0.1:8000/admin/ (hosts: /gestion/), "
+            "members at http://127.0.0.1:8000/compte/login/",
+        ]
+        self.stdout.write("\n".join(lines))
