@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "buron.offers",
     "buron.booking",
     "buron.public",
+    "buron.backoffice",
     "buron.demo",
     "buron.api",
 ]

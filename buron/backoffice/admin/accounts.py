@@ -1,6 +1,6 @@
 """People in the admin: accounts (superusers only) and staff roles (also network admins).
 
-A staff role is what grants rights in Buron's admin (see buron.core.admin_scope); a network
+A staff role is what grants rights in Buron's admin (see buron.backoffice.scope); a network
 administrator appoints the administrators and site hosts of their network here.
 """
 
@@ -14,9 +14,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from buron.core.admin_scope import ALL, ScopedAdminMixin, ScopedInlineMixin
-
-from .models import Role, StaffRole, User
+from buron.accounts.models import Role, StaffRole, User
+from buron.backoffice.scope import ALL, ScopedAdminMixin, ScopedInlineMixin
 
 
 class StaffRoleForm(forms.ModelForm):

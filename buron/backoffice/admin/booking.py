@@ -8,9 +8,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from buron.core.admin_scope import ALL, VIEW, ScopedAdminMixin
-
-from .models import Booking, BookingPolicy
+from buron.backoffice.scope import ALL, VIEW, ScopedAdminMixin
+from buron.booking.models import Booking, BookingPolicy
 
 
 class BookingPolicyForm(forms.ModelForm):

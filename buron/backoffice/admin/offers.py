@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from buron.core.admin_scope import ALL, ScopedAdminMixin
-
-from .models import Price
+from buron.backoffice.scope import ALL, ScopedAdminMixin
+from buron.offers.models import Price
 
 
 @admin.register(Price)

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from buron.core.admin_scope import (
+from buron.backoffice.scope import (
     ADD,
     ALL,
     CHANGE,
@@ -16,8 +16,7 @@ from buron.core.admin_scope import (
     ScopedInlineMixin,
     request_scope,
 )
-
-from .models import (
+from buron.places.models import (
     DEFAULT_UNIT,
     Amenity,
     Closure,
@@ -31,7 +30,7 @@ from .models import (
     half_days_overlap_error,
 )
 
-# Who may do what here (see buron.core.admin_scope): a network administrator manages their
+# Who may do what here (see buron.backoffice.scope): a network administrator manages their
 # network's sites, resources and calendars, and edits (never adds nor deletes) the network
 # itself; a site host edits their sites' description, resources, hours and closures.
 HOST_ON_RESOURCES = frozenset({VIEW, ADD, CHANGE})
