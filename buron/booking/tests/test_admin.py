@@ -19,6 +19,15 @@ from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFa
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages asserted here are the English source strings."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
