@@ -94,18 +94,19 @@ def _alternatives(
             )
         if len(found) >= 3:
             break
-    next_day = day
-    for _i in range(14):
-        next_day += dt.timedelta(days=1)
-        same = selectors.availability(
-            day=next_day, period=period, kind=kind, sites=Site.objects.filter(pk=site.pk)
-        )
-        if same and same[0].free_count:
-            found.append(
-                Alternative(site.slug, site.name, next_day.isoformat(), period, same[0].free_count)
-            )
-            if len(found) >= limit:
-                break
+    # The same site on the next days, in one look at the next two weeks.
+    ((_site, cells),) = selectors.availability_week(
+        start=day + dt.timedelta(days=1),
+        days=14,
+        period=period,
+        kind=kind,
+        sites=Site.objects.filter(pk=site.pk),
+    )
+    for cell in cells:
+        if len(found) >= limit:
+            break
+        if cell.free and cell.closed_because is None:
+            found.append(Alternative(site.slug, site.name, cell.day.isoformat(), period, cell.free))
     return found[:limit]
 
 
