@@ -75,11 +75,19 @@ def site_schedules(
     """Each site's schedule for each day from start to end, in two queries whatever the
     number of sites: opening hours, then closures; public holidays close every site."""
     site_ids = [s.pk for s in sites]
+    # Only the weekdays the range covers, as plain values: a one-day search across a
+    # national network reads a seventh of the opening hours and builds no model objects.
+    weekdays = {
+        (start + dt.timedelta(days=n)).weekday() for n in range(min((end - start).days + 1, 7))
+    }
     periods: dict[int, dict[int, list[OpenPeriod]]] = {pk: {} for pk in site_ids}
-    for row in OpeningPeriod.objects.filter(site_id__in=site_ids).order_by("half_day"):
-        periods[row.site_id].setdefault(row.weekday, []).append(
-            OpenPeriod(row.half_day, row.opens, row.closes)
-        )
+    rows = (
+        OpeningPeriod.objects.filter(site_id__in=site_ids, weekday__in=weekdays)
+        .order_by("half_day")
+        .values_list("site_id", "weekday", "half_day", "opens", "closes")
+    )
+    for site_id, weekday, half_day, opens, closes in rows:
+        periods[site_id].setdefault(weekday, []).append(OpenPeriod(half_day, opens, closes))
     closures: dict[int, list[Closure]] = {pk: [] for pk in site_ids}
     for closure in Closure.objects.filter(
         site_id__in=site_ids, start_date__lte=end, end_date__gte=start
