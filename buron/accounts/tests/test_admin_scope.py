@@ -30,6 +30,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 PASSWORD = "a long demo password"
 
 

@@ -28,6 +28,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
