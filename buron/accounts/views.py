@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from .forms import ProfileForm, StatusChangeForm
 from .models import User, VisitorStatus
+from .requests import signed_in_user
 from .selectors import staff_scope, status_on
 from .services import (
     member_close,
@@ -29,19 +30,13 @@ from .services import (
 )
 
 
-def _member(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by login_required
-    return user
-
-
 def _status_label(status: str) -> str:
     return str(VisitorStatus(status).label) if status in VisitorStatus.values else status
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_user(request)
     status = status_on(user=member, day=timezone.localdate())
     return render(
         request,
@@ -57,7 +52,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_user(request)
     current = member_profile_ensure(user=member)
     form = ProfileForm(
         request.POST or None,
@@ -86,7 +81,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def status(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_user(request)
     today = timezone.localdate()
     current = status_on(user=member, day=today)
     form = StatusChangeForm(
@@ -127,7 +122,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @login_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """Everything Buron holds about the member, as a JSON file to download."""
-    member = _member(request)
+    member = signed_in_user(request)
     data = member_data_export(user=member)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -159,7 +154,7 @@ class CloseForm(forms.Form):
 
 @login_required
 def close(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_user(request)
     form = CloseForm(request.POST or None, user=member)
     if request.method == "POST" and form.is_valid():
         member_close(user=member)

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from buron.accounts.auth import api_token_auth
 from buron.accounts.models import User
+from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
 from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
 from buron.places.models import Commune, Resource, ResourceKind, Site
@@ -275,13 +276,13 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
     summary="Book a desk (site, date, period) or a resource (resource, start, end)",
 )
 def booking_create(request: HttpRequest, payload: BookingIn) -> Status[Any]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = signed_in_user(request)
     return Status(*idempotent(request, user, lambda: _create(user, payload)))
 
 
 @router.get("/bookings", auth=api_token_auth, response=list[BookingOut], summary="My bookings")
 def booking_list(request: HttpRequest, upcoming: bool = False) -> list[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = signed_in_user(request)
     qs = Booking.objects.filter(member=user, kind="booking").select_related("site", "resource")
     if upcoming:
         qs = qs.filter(Q(end__gt=timezone.now()), status="active")
@@ -295,7 +296,7 @@ def booking_list(request: HttpRequest, upcoming: bool = False) -> list[dict[str,
     summary="Cancel one of my bookings",
 )
 def booking_delete(request: HttpRequest, booking_id: int) -> Status[Any]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = signed_in_user(request)
     booking = (
         Booking.objects.select_related("site", "resource")
         .filter(pk=booking_id, member=user)

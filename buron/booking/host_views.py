@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
 from buron.core.parsing import LATEST
 from buron.places.models import Site
@@ -36,7 +37,6 @@ from .forms import (
     shifted_day,
 )
 from .models import Booking, BookingKind
-from .viewutils import signed_in_user
 
 WEEK_DAYS = 7
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buron.accounts.models import MemberProfile, User
+from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate, member_profile_ensure
 from buron.places.models import Commune, ResourceKind, Site, Weekday
 
@@ -23,7 +24,6 @@ from . import ical, selectors, services
 from .errors import BookingRefused, SlotTaken
 from .forms import MAX_HOURS, BookForm, SearchForm, SeriesForm, add_refusal
 from .models import Booking, BookingKind, BookingSeries, Period
-from .viewutils import signed_in_user
 
 CALENDAR_PAST_DAYS = 90
 PAST_BOOKINGS_SHOWN = 30

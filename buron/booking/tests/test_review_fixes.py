@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
-from buron.booking import forms, host_views, selectors, services, views
+from buron.booking import forms, selectors, services
 from buron.booking.models import Booking, BookingPolicy, BookingSeries, BookingSlot
 from buron.places import selectors as places_selectors
 from buron.places.models import Resource, Site
@@ -336,14 +336,6 @@ def test_an_unknown_address_gets_a_neutral_answer(client, host, site):
 
 def test_the_forms_offer_the_sites_places_publishes():
     assert forms.published_sites is places_selectors.published_sites
-
-
-def test_the_pages_share_one_helper_for_the_signed_in_user():
-    from buron.booking import viewutils
-
-    assert not hasattr(views, "_member") and not hasattr(host_views, "_host")
-    assert views.signed_in_user is viewutils.signed_in_user
-    assert host_views.signed_in_user is viewutils.signed_in_user
 
 
 # --- 7. Dates out of any sane range are refused, not a crash --------------------------------
