@@ -9,11 +9,11 @@ pytest_plugins = ["buron.core.testing.browser"]
 
 
 @pytest.fixture(autouse=True)
-def _french_by_default(settings: object) -> None:
+def _french_by_default() -> None:
     """Each test starts in the default language, whatever a previous test activated."""
     from django.utils import translation
 
-    translation.activate(settings.LANGUAGE_CODE)  # type: ignore[attr-defined]
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_report_header() -> str:

@@ -57,6 +57,14 @@ def shifted_day(day: dt.date, days: int) -> dt.date | None:
     return shifted if EARLIEST <= shifted <= LATEST else None
 
 
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A form's model choice field, to narrow its queryset to what the page offers."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -205,7 +213,7 @@ class BookForm(forms.Form):
             self.fields["kind"].required = False
         slug = site.slug if site else (self.data if self.is_bound else self.initial).get("site")
         resources = Resource.objects.filter(is_active=True).select_related("site__network")
-        self.fields["resource"].queryset = (  # type: ignore[attr-defined]
+        _choices(self, "resource").queryset = (
             resources.filter(site__slug=slug).order_by("kind", "name") if slug else resources.none()
         )
 
@@ -307,9 +315,9 @@ class BlockForm(forms.Form):
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
-            site=site
-        ).order_by("kind", "name")
+        _choices(self, "resource").queryset = Resource.objects.filter(site=site).order_by(
+            "kind", "name"
+        )
 
 
 class MoveForm(forms.Form):
@@ -317,6 +325,6 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, options: list[Resource], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+        _choices(self, "to").queryset = Resource.objects.filter(
             pk__in=[r.pk for r in options]
         ).select_related("site")

@@ -25,9 +25,8 @@ from .models import (
 )
 from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, local_datetime, open_hours, zone
 
-DEFAULT_POLICY = BookingPolicy(
-    horizon_days=90, max_per_member_per_day=2, cancellation_deadline_hours=2
-)
+# The rules when a network has set none: the model's own defaults.
+DEFAULT_POLICY = BookingPolicy()
 
 
 def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:

@@ -54,10 +54,10 @@ def other_site(site: Site) -> Site:
 
 
 @pytest.fixture
-def member(db: None):  # type: ignore[no-untyped-def]
+def member(db: None):
     return UserFactory(email="camille@example.org")
 
 
 @pytest.fixture
-def member2(db: None):  # type: ignore[no-untyped-def]
+def member2(db: None):
     return UserFactory(email="dominique@example.org")

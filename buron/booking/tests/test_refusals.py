@@ -48,7 +48,7 @@ def snapshot() -> tuple[list[tuple[object, ...]], ...]:
     )
 
 
-def refused(call, **kwargs) -> list[str | None]:  # type: ignore[no-untyped-def]
+def refused(call, **kwargs) -> list[str | None]:
     """Call a service that must refuse; return the refusal's codes, having checked that
     nothing was written."""
     before = snapshot()
@@ -63,7 +63,7 @@ def desks(site: Site) -> list[Resource]:
 
 
 @pytest.fixture
-def host(site):  # type: ignore[no-untyped-def]
+def host(site):
     return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
 
 
@@ -223,7 +223,7 @@ def test_a_room_is_not_booked_by_the_half_day(site, member):
 
 
 @pytest.fixture
-def booking(site, member):  # type: ignore[no-untyped-def]
+def booking(site, member):
     return services.booking_create_half_day(
         member=member, site=site, day=DAY, period="am", resource=desks(site)[0], now=NOW
     )
@@ -336,7 +336,7 @@ def test_a_block_ends_after_it_starts(site, host):
 
 
 @pytest.fixture
-def aurillac_booking(aurillac, member2):  # type: ignore[no-untyped-def]
+def aurillac_booking(aurillac, member2):
     return services.booking_create_half_day(
         member=member2, site=aurillac, day=DAY, period="am", resource=desks(aurillac)[0], now=NOW
     )
