@@ -12,11 +12,12 @@ from .models import Role, StaffRole, StatusPeriod, User
 
 def status_on(*, user: User, day: dt.date) -> StatusPeriod | None:
     """The member's status on that day (the latest period started by then, else the first)."""
-    periods = StatusPeriod.objects.filter(user=user)
-    return (
-        periods.filter(valid_from__lte=day).order_by("-valid_from").first()
-        or periods.order_by("valid_from").first()
-    )
+    # One read of the member's few periods, oldest first, chosen here.
+    periods = list(StatusPeriod.objects.filter(user=user).order_by("valid_from"))
+    started = [p for p in periods if p.valid_from <= day]
+    if started:
+        return started[-1]
+    return periods[0] if periods else None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from buron.places.models import Resource
 from .. import selectors
 from ..errors import SlotTaken
 from ..models import Booking, BookingKind, BookingSlot, BookingStatus
+from ..slots import zone
 from .create import confirm_by_email
 from .rules import refusal
 
@@ -56,7 +57,12 @@ def can_manage(user: User, booking: Booking) -> bool:
 def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None) -> Booking:
     """Cancel a booking. Its member may until the site's deadline; the site's staff always."""
     now = now or timezone.now()
-    booking = Booking.objects.select_for_update().select_related("site").get(pk=booking.pk)
+    # Lock the booking's row only (not the site's nor the network's, joined for reading).
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("site__network")
+        .get(pk=booking.pk)
+    )
     is_staff = can_manage(by, booking)
     if booking.member_id != by.pk and not is_staff:
         raise refusal(_("This booking is not yours."), "not_owner")
@@ -71,7 +77,10 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
             raise refusal(
                 _("Cancellation was possible until %(deadline)s (%(hours)s h before the start).")
                 % {
-                    "deadline": date_format(timezone.localtime(deadline), "DATETIME_FORMAT"),
+                    "deadline": date_format(
+                        deadline.astimezone(zone(booking.site.network.time_zone)),
+                        "DATETIME_FORMAT",
+                    ),
                     "hours": policy.cancellation_deadline_hours,
                 },
                 "deadline_passed",

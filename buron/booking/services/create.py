@@ -6,18 +6,19 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from buron.accounts.models import User
+from buron.accounts.models import StatusPeriod, User
 from buron.accounts.selectors import status_on
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import site_schedule
 
 from .. import selectors, tasks
 from ..errors import Alternative, SlotTaken
-from ..models import Booking, BookingSeries, BookingSlot, Period
+from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
@@ -32,16 +33,17 @@ from .rules import (
 def _new_booking(
     *,
     member: User,
+    status: StatusPeriod | None,
     booked_by: User | None,
+    site: Site,
     resource: Resource,
     span: Span,
     period: str,
     series: BookingSeries | None = None,
 ) -> Booking:
-    status = status_on(user=member, day=span.day)
     booking = Booking.objects.create(
-        network_id=resource.network_id,
-        site_id=resource.site_id,
+        network_id=site.network_id,
+        site=site,
         resource=resource,
         member=member,
         visitor_status=status.status if status else "other",
@@ -55,7 +57,7 @@ def _new_booking(
     BookingSlot.objects.bulk_create(
         BookingSlot(
             booking=booking,
-            network_id=resource.network_id,
+            network_id=site.network_id,
             resource=resource,
             day=span.day,
             slot=slot,
@@ -65,13 +67,19 @@ def _new_booking(
     return booking
 
 
-def _claim(**kwargs: Any) -> Booking | None:
-    """Create the booking and its slots, or None when the database says a slot is held."""
-    try:
-        with transaction.atomic():
-            return _new_booking(**kwargs)
-    except IntegrityError:
+def _claims(*, candidates: list[Resource], **kwargs: Any) -> Booking | None:
+    """Create the booking and its slots on the first candidate the database accepts: a
+    slot already held (by a concurrent winner) makes it refuse, and the next is tried."""
+    if not candidates:
         return None
+    status = status_on(user=kwargs["member"], day=kwargs["span"].day)
+    for candidate in candidates:
+        try:
+            with transaction.atomic():
+                return _new_booking(status=status, resource=candidate, **kwargs)
+        except IntegrityError:
+            continue
+    return None
 
 
 def _alternatives(
@@ -133,6 +141,28 @@ def _half_day_span_or_refuse(site: Site, day: dt.date, period: str) -> Span:
     return span
 
 
+# How many free resources one look hands to the claim loop: enough to ride out a few
+# concurrent winners on PostgreSQL, few enough to stay one small read.
+CANDIDATES = 8
+
+
+def _free_resources(*, site: Site, kind: str, span: Span) -> list[Resource]:
+    """Active resources of that kind at the site holding none of the span's slots."""
+    held = BookingSlot.objects.filter(
+        network_id=site.network_id,
+        resource_id=OuterRef("pk"),
+        day=span.day,
+        slot__in=span.slots,
+        is_active=True,
+    )
+    return list(
+        Resource.objects.filter(site_id=site.pk, kind=kind, is_active=True)
+        .filter(~Exists(held))
+        .only("id", "network_id", "site_id", "kind", "name", "booking_unit")
+        .order_by("name", "pk")[:CANDIDATES]
+    )
+
+
 def booking_create_half_day(
     *,
     member: User,
@@ -149,43 +179,12 @@ def booking_create_half_day(
 ) -> Booking:
     """Book a desk or office for a half-day or a day; a free one is assigned unless given.
 
+    The site's rules (opening, closures, horizon) are read first, outside any lock; the
+    member's own bookings and the free resources are read inside the booking's transaction.
     Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more —
     with the next free alternatives, looked up once the booking's transaction is over so
     that the search never holds a lock.
     """
-    try:
-        return _book_half_day(
-            member=member,
-            site=site,
-            day=day,
-            period=period,
-            kind=kind,
-            resource=resource,
-            booked_by=booked_by,
-            now=now or timezone.now(),
-            series=series,
-            notify=notify,
-        )
-    except SlotTaken as exc:
-        if alternatives:
-            exc.alternatives = _alternatives(site=site, day=day, period=period, kind=kind)
-        raise
-
-
-@transaction.atomic
-def _book_half_day(
-    *,
-    member: User,
-    site: Site,
-    day: dt.date,
-    period: str,
-    kind: str,
-    resource: Resource | None,
-    booked_by: User | None,
-    now: dt.datetime,
-    series: BookingSeries | None,
-    notify: bool,
-) -> Booking:
     if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
         raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")
     if kind not in HALF_DAY_KINDS:
@@ -202,41 +201,67 @@ def _book_half_day(
                 _("This resource cannot be booked at the moment."), "inactive", "resource"
             )
     span = _half_day_span_or_refuse(site, day, period)
-    check_when(site, span, now)
+    policy = selectors.policy_for(site)
+    check_when(site, span, now or timezone.now(), policy)
+    try:
+        booking = _hold_half_day(
+            member=member,
+            site=site,
+            span=span,
+            period=period,
+            kind=kind,
+            resource=resource,
+            booked_by=booked_by,
+            series=series,
+            policy=policy,
+        )
+    except SlotTaken as exc:
+        if alternatives:
+            exc.alternatives = _alternatives(site=site, day=day, period=period, kind=kind)
+        raise
+    if notify:
+        confirm_by_email([booking])
+    return booking
+
+
+@transaction.atomic
+def _hold_half_day(
+    *,
+    member: User,
+    site: Site,
+    span: Span,
+    period: str,
+    kind: str,
+    resource: Resource | None,
+    booked_by: User | None,
+    series: BookingSeries | None,
+    policy: BookingPolicy,
+) -> Booking:
     lock_member(member)
-    # Any resource of the kind tells the rules which unit (half-days) is being booked.
-    representative = resource or (
-        Resource.objects.filter(site=site, kind=kind, is_active=True).select_related("site").first()
+    # Desks and offices are booked by the half-day (the database ties the unit to the kind).
+    check_member(member, BookingUnit.HALF_DAY, span, policy)
+    candidates = (
+        [resource] if resource is not None else _free_resources(site=site, kind=kind, span=span)
     )
-    if representative is None:
+    booking = _claims(
+        candidates=candidates,
+        member=member,
+        booked_by=booked_by,
+        site=site,
+        span=span,
+        period=period,
+        series=series,
+    )
+    if booking is not None:
+        return booking
+    if resource is None and not (
+        Resource.objects.filter(site_id=site.pk, kind=kind, is_active=True).exists()
+    ):
         raise refusal(
             _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
             "no_resource",
             "kind",
         )
-    check_member(member, representative, span)
-    if resource is not None:
-        candidates = [resource]
-    else:
-        found = selectors.availability(
-            day=day, period=period, kind=kind, sites=Site.objects.filter(pk=site.pk)
-        )
-        free_ids = [f.id for f in found[0].free] if found else []
-        by_id = Resource.objects.in_bulk(free_ids)
-        candidates = [by_id[i] for i in free_ids if i in by_id]
-    for candidate in candidates:
-        booking = _claim(
-            member=member,
-            booked_by=booked_by,
-            resource=candidate,
-            span=span,
-            period=period,
-            series=series,
-        )
-        if booking is not None:
-            if notify:
-                confirm_by_email([booking])
-            return booking
     raise SlotTaken(
         _("Just taken: nothing is free any more at %(site)s for this period.") % {"site": site.name}
     )
@@ -329,11 +354,17 @@ def _book_hours(
             "not_half_day",
             "start",
         )
-    check_when(site, span, now)
+    policy = selectors.policy_for(site)
+    check_when(site, span, now, policy)
     lock_member(member)
-    check_member(member, resource, span)
-    booking = _claim(
-        member=member, booked_by=booked_by, resource=resource, span=span, period=period
+    check_member(member, resource.booking_unit, span, policy)
+    booking = _claims(
+        candidates=[resource],
+        member=member,
+        booked_by=booked_by,
+        site=site,
+        span=span,
+        period=period,
     )
     if booking is None:
         raise SlotTaken(_("Just taken: this room is no longer free at that time."))
