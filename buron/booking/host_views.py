@@ -8,6 +8,8 @@ other), then the booking among that site's (404 for any other).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -48,6 +50,24 @@ def _sites(request: HttpRequest) -> QuerySet[Site]:
 def _site(request: HttpRequest, slug: str) -> Site:
     """The site, if the user manages it; 404 otherwise (its existence is not revealed)."""
     return get_object_or_404(_sites(request).select_related("network"), slug=slug)
+
+
+SiteView = Callable[..., HttpResponse]
+
+
+def site_page(view: SiteView) -> Callable[..., HttpResponse]:
+    """A page about one managed site, given the site rather than its slug, and shown in the
+    site's time zone (its network's): times, "today" and the days of blocks read as they do
+    on the site's own clock."""
+
+    @login_required
+    @wraps(view)
+    def page(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        site = _site(request, slug)
+        with timezone.override(site.network.time_zone):
+            return view(request, site, **kwargs)
+
+    return page
 
 
 def _booking(site: Site, pk: int, **filters: Any) -> Booking:
@@ -91,9 +111,8 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "booking/manage/index.html", {"sites": sites})
 
 
-@login_required
-def site_day(request: HttpRequest, slug: str) -> HttpResponse:
-    site = _site(request, slug)
+@site_page
+def site_day(request: HttpRequest, site: Site) -> HttpResponse:
     day, form = _day(request)
     listed = selectors.site_plan(site=site, start=day, days=1)
     return render(
@@ -113,9 +132,8 @@ def site_day(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-def site_week(request: HttpRequest, slug: str) -> HttpResponse:
-    site = _site(request, slug)
+@site_page
+def site_week(request: HttpRequest, site: Site) -> HttpResponse:
     day, form = _day(request)
     return render(
         request,
@@ -134,10 +152,9 @@ def site_week(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-def book(request: HttpRequest, slug: str) -> HttpResponse:
+@site_page
+def book(request: HttpRequest, site: Site) -> HttpResponse:
     """Book for a member: a desk or office by the half-day, or a room by the hour."""
-    site = _site(request, slug)
     host = signed_in_user(request)
     day, _form = _day(request)
     form = HostBookForm(request.POST or None, site=site, initial={"date": day})
@@ -180,10 +197,9 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "booking/manage/book.html", {"site": site, "form": form})
 
 
-@login_required
-def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@site_page
+def cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     """Cancel a member's booking, or lift a block (the host has no deadline)."""
-    site = _site(request, slug)
     booking = _booking(site, pk)
     back = _plan_url(site, timezone.localdate(booking.start))
     if request.method == "POST":
@@ -212,10 +228,9 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def block(request: HttpRequest, slug: str) -> HttpResponse:
+@site_page
+def block(request: HttpRequest, site: Site) -> HttpResponse:
     """Block a resource from one day to another; then show the bookings to move."""
-    site = _site(request, slug)
     day, _form = _day(request)
     form = BlockForm(
         request.POST or None,
@@ -242,9 +257,8 @@ def block(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "booking/manage/block_form.html", {"site": site, "form": form})
 
 
-@login_required
-def block_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    site = _site(request, slug)
+@site_page
+def block_detail(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     blocked = _booking(site, pk, kind=BookingKind.BLOCK)
     to_move = selectors.block_bookings(block=blocked)
     options = selectors.move_options(bookings=to_move)
@@ -260,11 +274,10 @@ def block_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@site_page
 @require_POST
-def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def move(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     """Move a booking to another free resource of the same kind at the same times."""
-    site = _site(request, slug)
     booking = _booking(site, pk, kind=BookingKind.BOOKING)
     options = selectors.move_options(bookings=[booking]).get(booking.pk, [])
     form = MoveForm(request.POST, options=options)

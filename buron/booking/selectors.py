@@ -232,7 +232,7 @@ def availability_week(
 
 def member_bookings(*, user: User, upcoming: bool, now: dt.datetime) -> QuerySet[Booking]:
     qs = Booking.objects.filter(member=user, kind=BookingKind.BOOKING).select_related(
-        "site", "resource"
+        "site", "resource", "network"
     )
     if upcoming:
         return qs.filter(end__gt=now, status=BookingStatus.ACTIVE).order_by("start")

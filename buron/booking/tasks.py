@@ -16,7 +16,7 @@ def booking_confirmation_send(*, booking_ids: list[int], language: str) -> int:
     """Email the member a confirmation of one or more bookings (several for a series)."""
     bookings = list(
         Booking.objects.filter(pk__in=booking_ids, member__isnull=False)
-        .select_related("member", "site", "resource")
+        .select_related("member", "site", "resource", "network")
         .order_by("start")
     )
     if not bookings:

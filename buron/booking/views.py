@@ -153,7 +153,7 @@ def book(request: HttpRequest) -> HttpResponse:
 
 def _own_booking(request: HttpRequest, pk: int) -> Booking:
     return get_object_or_404(
-        Booking.objects.select_related("site", "resource"),
+        Booking.objects.select_related("site", "resource", "network"),
         pk=pk,
         member=signed_in_user(request),
         kind=BookingKind.BOOKING,
@@ -167,16 +167,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_cancel, deadline = selectors.booking_cancellable(
         booking=booking, by=signed_in_user(request), now=now
     )
-    return render(
-        request,
-        "booking/detail.html",
-        {
-            "booking": booking,
-            "deadline": deadline,
-            "can_cancel": can_cancel,
-            "is_over": booking.end <= now,
-        },
-    )
+    # Times read on the site's clock (its network's time zone).
+    with timezone.override(booking.network.time_zone):
+        return render(
+            request,
+            "booking/detail.html",
+            {
+                "booking": booking,
+                "deadline": deadline,
+                "can_cancel": can_cancel,
+                "is_over": booking.end <= now,
+            },
+        )
 
 
 @login_required
@@ -221,16 +223,17 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     can_cancel, deadline = selectors.booking_cancellable(
         booking=booking, by=member, now=timezone.now()
     )
-    return render(
-        request,
-        "booking/cancel.html",
-        {
-            "booking": booking,
-            "deadline": deadline,
-            "can_cancel": can_cancel and not refusal,
-            "refusal": refusal,
-        },
-    )
+    with timezone.override(booking.network.time_zone):
+        return render(
+            request,
+            "booking/cancel.html",
+            {
+                "booking": booking,
+                "deadline": deadline,
+                "can_cancel": can_cancel and not refusal,
+                "refusal": refusal,
+            },
+        )
 
 
 @login_required
