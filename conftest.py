@@ -16,5 +16,13 @@ def _french_by_default() -> None:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: ids are reused from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_report_header() -> str:
     return f"database: {settings.DATABASES['default']['ENGINE']}"

@@ -239,6 +239,12 @@ TASKS = {
     }
 }
 
+# --- Cache: each process's memory (what is cached may differ between processes) -----------
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long the "just taken" answer's alternatives are reused for the same site, day and
+# period (everyone who lost the same rush gets the same suggestions without a new search).
+BOOKING_ALTERNATIVES_SECONDS = int(os.environ.get("BOOKING_ALTERNATIVES_SECONDS", "10"))
+
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -82,10 +85,24 @@ def _claims(*, candidates: list[Resource], **kwargs: Any) -> Booking | None:
     return None
 
 
-def _alternatives(
+def _alternatives(*, site: Site, day: dt.date, period: str, kind: str) -> list[Alternative]:
+    """What else is free: the nearest other sites that day, then the same site later.
+
+    When a site fills up, everyone who asked for it at that moment gets the same answer: it
+    is looked up once and kept a few seconds (settings.BOOKING_ALTERNATIVES_SECONDS) in the
+    shared cache. A suggestion a few seconds old is only a suggestion: booking it checks
+    again, and the database still refuses any slot held twice."""
+    key = f"booking:alternatives:{site.pk}:{day.isoformat()}:{period}:{kind}"
+    found: list[Alternative] | None = cache.get(key)
+    if found is None:
+        found = _alternatives_now(site=site, day=day, period=period, kind=kind)
+        cache.set(key, found, settings.BOOKING_ALTERNATIVES_SECONDS)
+    return found
+
+
+def _alternatives_now(
     *, site: Site, day: dt.date, period: str, kind: str, limit: int = 5
 ) -> list[Alternative]:
-    """What else is free: the nearest other sites that day, then the same site later."""
     found: list[Alternative] = []
     for result in selectors.availability(
         day=day,
@@ -141,13 +158,22 @@ def _half_day_span_or_refuse(site: Site, day: dt.date, period: str) -> Span:
     return span
 
 
-# How many free resources one look hands to the claim loop: enough to ride out a few
-# concurrent winners on PostgreSQL, few enough to stay one small read.
+# How many resources one look hands to the claim loop: enough to ride out a few concurrent
+# winners on PostgreSQL, few enough to stay one small read.
 CANDIDATES = 8
 
 
-def _free_resources(*, site: Site, kind: str, span: Span) -> list[Resource]:
-    """Active resources of that kind at the site holding none of the span's slots."""
+@dataclass(frozen=True)
+class _Look:
+    """What one read of a site's resources of a kind found for a span."""
+
+    free: list[Resource]
+    any_resource: bool
+
+
+def _look(*, site: Site, kind: str, span: Span) -> _Look:
+    """The active resources of that kind at the site holding none of the span's slots (the
+    first few), and whether the site has any such resource at all: one read."""
     held = BookingSlot.objects.filter(
         network_id=site.network_id,
         resource_id=OuterRef("pk"),
@@ -155,12 +181,13 @@ def _free_resources(*, site: Site, kind: str, span: Span) -> list[Resource]:
         slot__in=span.slots,
         is_active=True,
     )
-    return list(
+    rows = list(
         Resource.objects.filter(site_id=site.pk, kind=kind, is_active=True)
-        .filter(~Exists(held))
+        .annotate(held=Exists(held))
         .only("id", "network_id", "site_id", "kind", "name", "booking_unit")
-        .order_by("name", "pk")[:CANDIDATES]
+        .order_by("held", "name", "pk")[:CANDIDATES]
     )
+    return _Look(free=[r for r in rows if not r.held], any_resource=bool(rows))
 
 
 def booking_create_half_day(
@@ -204,13 +231,32 @@ def booking_create_half_day(
     policy = selectors.policy_for(site)
     check_when(site, span, now or timezone.now(), policy)
     try:
+        if resource is not None:
+            candidates = [resource]
+        else:
+            # A first look outside any lock. A desk it finds may be taken before the claim:
+            # the database then refuses that claim and the next one is tried.
+            look = _look(site=site, kind=kind, span=span)
+            if not look.any_resource:
+                raise refusal(
+                    _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
+                    "no_resource",
+                    "kind",
+                )
+            if not look.free:
+                # Full: say so without locking anything, unless the member's own bookings
+                # are the better answer (the same read is done again under the lock below).
+                check_member(member, BookingUnit.HALF_DAY, span, policy)
+                raise _taken(site)
+            candidates = look.free
         booking = _hold_half_day(
             member=member,
             site=site,
             span=span,
             period=period,
             kind=kind,
-            resource=resource,
+            candidates=candidates,
+            reread=resource is None,
             booked_by=booked_by,
             series=series,
             policy=policy,
@@ -224,6 +270,12 @@ def booking_create_half_day(
     return booking
 
 
+def _taken(site: Site) -> SlotTaken:
+    return SlotTaken(
+        _("Just taken: nothing is free any more at %(site)s for this period.") % {"site": site.name}
+    )
+
+
 @transaction.atomic
 def _hold_half_day(
     *,
@@ -232,7 +284,8 @@ def _hold_half_day(
     span: Span,
     period: str,
     kind: str,
-    resource: Resource | None,
+    candidates: list[Resource],
+    reread: bool,
     booked_by: User | None,
     series: BookingSeries | None,
     policy: BookingPolicy,
@@ -240,31 +293,21 @@ def _hold_half_day(
     lock_member(member)
     # Desks and offices are booked by the half-day (the database ties the unit to the kind).
     check_member(member, BookingUnit.HALF_DAY, span, policy)
-    candidates = (
-        [resource] if resource is not None else _free_resources(site=site, kind=kind, span=span)
-    )
-    booking = _claims(
-        candidates=candidates,
-        member=member,
-        booked_by=booked_by,
-        site=site,
-        span=span,
-        period=period,
-        series=series,
-    )
-    if booking is not None:
-        return booking
-    if resource is None and not (
-        Resource.objects.filter(site_id=site.pk, kind=kind, is_active=True).exists()
-    ):
-        raise refusal(
-            _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
-            "no_resource",
-            "kind",
-        )
-    raise SlotTaken(
-        _("Just taken: nothing is free any more at %(site)s for this period.") % {"site": site.name}
-    )
+    common: dict[str, Any] = {
+        "member": member,
+        "booked_by": booked_by,
+        "site": site,
+        "span": span,
+        "period": period,
+        "series": series,
+    }
+    booking = _claims(candidates=candidates, **common)
+    if booking is None and reread:
+        # Every desk of the first look was taken meanwhile: look again, once.
+        booking = _claims(candidates=_look(site=site, kind=kind, span=span).free, **common)
+    if booking is None:
+        raise _taken(site)
+    return booking
 
 
 def booking_create_hours(

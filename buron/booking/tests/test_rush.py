@@ -1,0 +1,102 @@
+"""When a site fills up: a full site answers "just taken" without locking anything, the
+losers of one rush share one look-up of the alternatives, and a desk taken between the
+first look and the claim is replaced by another free one."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from buron.accounts.tests.factories import UserFactory
+from buron.booking import services
+from buron.booking.errors import BookingRefused, SlotTaken
+from buron.booking.services import create
+from buron.places.tests.factories import ResourceFactory
+
+from .conftest import DAY, NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(site, period="am"):
+    """Book every desk of the site (two in the fixture) for the period."""
+    for _n in range(site.resources.filter(kind="desk").count()):
+        services.booking_create_half_day(
+            member=UserFactory(), site=site, day=DAY, period=period, now=NOW
+        )
+
+
+def taken(site, member):
+    with pytest.raises(SlotTaken) as caught:
+        services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
+    return caught.value
+
+
+def test_a_full_site_answers_without_opening_a_transaction(site, other_site, member):
+    fill(site)
+    with CaptureQueriesContext(connection) as queries:
+        taken(site, member)
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert "BEGIN" not in statements and "SAVEPOINT" not in statements
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_losers_of_one_rush_share_one_look_up_of_the_alternatives(
+    site, other_site, member, member2
+):
+    fill(site)
+    with CaptureQueriesContext(connection) as first:
+        first_answer = taken(site, member)
+    with CaptureQueriesContext(connection) as second:
+        second_answer = taken(site, member2)
+    assert first_answer.alternatives and second_answer.alternatives == first_answer.alternatives
+    assert len(second.captured_queries) < len(first.captured_queries)
+
+
+def test_the_alternatives_are_looked_up_again_once_their_time_is_up(
+    site, other_site, member, member2, settings
+):
+    settings.BOOKING_ALTERNATIVES_SECONDS = 0  # kept no time at all
+    fill(site)
+    before = taken(site, member).alternatives
+    assert before[0].site_slug == "allanche" and before[0].free == 1
+    ResourceFactory(site=other_site, name="Poste B")
+    after = taken(site, member2).alternatives
+    assert after[0].site_slug == "allanche" and after[0].free == 2
+
+
+def test_a_member_who_already_holds_that_time_is_told_so_even_when_the_site_is_full(
+    site, other_site, member
+):
+    services.booking_create_half_day(member=member, site=other_site, day=DAY, period="am", now=NOW)
+    fill(site)
+    with pytest.raises(BookingRefused) as caught:
+        services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
+    assert caught.value.error_dict["date"][0].code == "member_overlap"
+
+
+def test_a_desk_taken_after_the_first_look_is_replaced_by_another(
+    site, member, member2, monkeypatch
+):
+    """The first look happens outside any lock: the desk it offers may be gone by the
+    claim. The database refuses that claim and a second look, under the lock, finds the
+    desk still free."""
+    first = services.booking_create_half_day(
+        member=member2, site=site, day=DAY, period="am", now=NOW
+    )
+    real_look = create._look
+    looks = []
+
+    def stale_then_real(**kwargs):
+        looks.append(kwargs)
+        if len(looks) == 1:  # what a look made just before member2's booking would say
+            return create._Look(free=[first.resource], any_resource=True)
+        return real_look(**kwargs)
+
+    monkeypatch.setattr(create, "_look", stale_then_real)
+    booking = services.booking_create_half_day(
+        member=member, site=site, day=DAY, period="am", now=NOW
+    )
+    assert booking.resource != first.resource
+    assert len(looks) == 2
