@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -62,9 +63,26 @@ class FreeResource:
     free_hours: list[int] | None = None  # for resources booked by the hour
 
 
+@dataclass(frozen=True)
+class SiteSummary:
+    """What an availability answer says of a site (read as plain values: a national search
+    lists thousands of sites)."""
+
+    pk: int
+    network_id: int
+    slug: str
+    name: str
+    commune_name: str
+    latitude: Decimal
+    longitude: Decimal
+
+
+SUMMARY_FIELDS = ("pk", "network_id", "slug", "name", "commune_name", "latitude", "longitude")
+
+
 @dataclass
 class SiteAvailability:
-    site: Site
+    site: SiteSummary
     schedule: DaySchedule
     free: list[FreeResource] = field(default_factory=list)
     distance_km: float | None = None
@@ -94,12 +112,13 @@ def availability(
     period. A fixed number of queries whatever the number of sites and bookings."""
     if sites is None:
         sites = Site.objects.all()
-    site_list = list(sites.filter(is_published=True).select_related("network").order_by("name"))
+    published = sites.filter(is_published=True)
+    site_list = [
+        SiteSummary(*row) for row in published.order_by("name").values_list(*SUMMARY_FIELDS)
+    ]
     site_ids = [s.pk for s in site_list]
-    schedules = site_schedules(site_list, day, day)
-    resources = Resource.objects.filter(
-        site__in=sites.filter(is_published=True), kind=kind, is_active=True
-    )
+    schedules = site_schedules(site_list, day, day, among=published)
+    resources = Resource.objects.filter(site__in=published, kind=kind, is_active=True)
 
     results = {s.pk: SiteAvailability(site=s, schedule=schedules[s.pk][day]) for s in site_list}
     unit = (

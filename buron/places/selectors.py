@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 import holidays
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -53,7 +55,8 @@ class OpenPeriod:
 
 @dataclass
 class DaySchedule:
-    """What a site's day looks like: the half-days it is open, or why it is closed."""
+    """What a site's day looks like: the half-days it is open, or why it is closed (read
+    only: schedules of the same weekday share their list of periods)."""
 
     day: dt.date
     periods: list[OpenPeriod] = field(default_factory=list)
@@ -69,12 +72,27 @@ class DaySchedule:
         return next((p for p in self.periods if p.half_day == half_day), None)
 
 
+class HasPk(Protocol):
+    @property
+    def pk(self) -> int: ...
+
+
 def site_schedules(
-    sites: list[Site], start: dt.date, end: dt.date
+    sites: Sequence[HasPk],
+    start: dt.date,
+    end: dt.date,
+    *,
+    among: QuerySet[Site] | None = None,
 ) -> dict[int, dict[dt.date, DaySchedule]]:
     """Each site's schedule for each day from start to end, in two queries whatever the
-    number of sites: opening hours, then closures; public holidays close every site."""
+    number of sites: opening hours, then closures; public holidays close every site.
+
+    Give `among`, the queryset the sites come from, when they are many: the database then
+    selects their hours with it as a subquery rather than with thousands of ids."""
     site_ids = [s.pk for s in sites]
+    site_filter: dict[str, object] = (
+        {"site__in": among.values("pk")} if among is not None else {"site_id__in": site_ids}
+    )
     # Only the weekdays the range covers, as plain values: a one-day search across a
     # national network reads a seventh of the opening hours and builds no model objects.
     weekdays = {
@@ -82,34 +100,40 @@ def site_schedules(
     }
     periods: dict[int, dict[int, list[OpenPeriod]]] = {pk: {} for pk in site_ids}
     rows = (
-        OpeningPeriod.objects.filter(site_id__in=site_ids, weekday__in=weekdays)
+        OpeningPeriod.objects.filter(weekday__in=weekdays, **site_filter)
         .order_by("half_day")
         .values_list("site_id", "weekday", "half_day", "opens", "closes")
     )
     for site_id, weekday, half_day, opens, closes in rows:
-        periods[site_id].setdefault(weekday, []).append(OpenPeriod(half_day, opens, closes))
-    closures: dict[int, list[Closure]] = {pk: [] for pk in site_ids}
-    for closure in Closure.objects.filter(
-        site_id__in=site_ids, start_date__lte=end, end_date__gte=start
-    ):
-        closures[closure.site_id].append(closure)
-    bank = public_holidays(start, end)
+        if site_id in periods:
+            periods[site_id].setdefault(weekday, []).append(OpenPeriod(half_day, opens, closes))
+    closures: dict[int, list[Closure]] = {}
+    for closure in Closure.objects.filter(start_date__lte=end, end_date__gte=start, **site_filter):
+        closures.setdefault(closure.site_id, []).append(closure)
+    bank = {
+        day: _("Public holiday: %(name)s") % {"name": name}
+        for day, name in public_holidays(start, end).items()
+    }
+    weekday_closed = _("Closed on this weekday")
+    days_of_range = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
     result: dict[int, dict[dt.date, DaySchedule]] = {}
     for pk in site_ids:
         days: dict[dt.date, DaySchedule] = {}
-        for offset in range((end - start).days + 1):
-            day = start + dt.timedelta(days=offset)
-            schedule = DaySchedule(day=day, periods=list(periods[pk].get(day.weekday(), [])))
-            closed = next((c for c in closures[pk] if c.start_date <= day <= c.end_date), None)
-            if day in bank:
-                schedule.closed_because = _("Public holiday: %(name)s") % {"name": bank[day]}
-            elif closed is not None:
-                label = closed.get_reason_display()
-                schedule.closed_because = f"{label} — {closed.note}" if closed.note else label
-            elif not schedule.periods:
-                schedule.closed_because = _("Closed on this weekday")
-            days[day] = schedule
+        site_periods = periods[pk]
+        site_closures = closures.get(pk)
+        for day in days_of_range:
+            # The periods' list is shared by the days of a weekday: schedules are read-only.
+            day_periods = site_periods.get(day.weekday(), [])
+            closed_because: str | None = bank.get(day)
+            if closed_because is None and site_closures:
+                closed = next((c for c in site_closures if c.start_date <= day <= c.end_date), None)
+                if closed is not None:
+                    label = closed.get_reason_display()
+                    closed_because = f"{label} — {closed.note}" if closed.note else label
+            if closed_because is None and not day_periods:
+                closed_because = weekday_closed
+            days[day] = DaySchedule(day, day_periods, closed_because)
         result[pk] = days
     return result
 
