@@ -123,6 +123,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(BASE_DIR / os.environ.get("SQLITE_TEST_NAME", ".test-db.sqlite3"))
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED", True
+):
+    # Parameters sent apart from the SQL, and statements a connection runs often prepared
+    # once: PostgreSQL then stops planning the booking's queries again at every request.
+    # Set DATABASE_PREPARED=0 behind a pooler in transaction mode (PgBouncer), which cannot
+    # keep a connection's prepared statements.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now
 AUTH_USER_MODEL = "accounts.User"

@@ -73,11 +73,12 @@ class SiteSummary:
     slug: str
     name: str
     commune_name: str
-    latitude: Decimal
-    longitude: Decimal
+    # Read only when distances are asked for.
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
 
 
-SUMMARY_FIELDS = ("pk", "network_id", "slug", "name", "commune_name", "latitude", "longitude")
+SUMMARY_FIELDS = ("pk", "network_id", "slug", "name", "commune_name")
 
 
 @dataclass
@@ -113,9 +114,8 @@ def availability(
     if sites is None:
         sites = Site.objects.all()
     published = sites.filter(is_published=True)
-    site_list = [
-        SiteSummary(*row) for row in published.order_by("name").values_list(*SUMMARY_FIELDS)
-    ]
+    fields = SUMMARY_FIELDS + (("latitude", "longitude") if near is not None else ())
+    site_list = [SiteSummary(*row) for row in published.order_by("name").values_list(*fields)]
     site_ids = [s.pk for s in site_list]
     schedules = site_schedules(site_list, day, day, among=published)
     resources = Resource.objects.filter(site__in=published, kind=kind, is_active=True)
@@ -141,17 +141,24 @@ def availability(
             resources.filter(booking_unit=BookingUnit.HALF_DAY)
             .filter(~Exists(busy))
             .order_by("site_id", "name")
-            .values_list("id", "site_id", "name", "kind", "capacity")
+            .values_list("id", "site_id", "name", "capacity")
         )
-        # Whether each site is open for the period, once per site rather than per resource.
-        bookable = {
-            pk
-            for pk, result in results.items()
-            if result.schedule.is_open and _period_open(result.schedule, period)
-        }
-        for rid, site_id, name, rkind, capacity in half_day_rows:
+        # Whether each site is open for the period: once per distinct schedule (sites with
+        # the same hours share theirs), rather than per site or per resource.
+        open_then: dict[int, bool] = {}
+        bookable = set()
+        for pk, result in results.items():
+            schedule = result.schedule
+            is_open = open_then.get(id(schedule))
+            if is_open is None:
+                is_open = open_then[id(schedule)] = schedule.is_open and _period_open(
+                    schedule, period
+                )
+            if is_open:
+                bookable.add(pk)
+        for rid, site_id, name, capacity in half_day_rows:
             if site_id in bookable:
-                results[site_id].free.append(FreeResource(rid, name, rkind, capacity))
+                results[site_id].free.append(FreeResource(rid, name, kind, capacity))
     else:
         rows = list(
             resources.order_by("site_id", "name").values_list(
@@ -182,9 +189,9 @@ def availability(
     ordered = [results[pk] for pk in site_ids]
     if near is not None:
         for r in ordered:
-            r.distance_km = round(
-                distance_km(near[0], near[1], r.site.latitude, r.site.longitude), 1
-            )
+            latitude, longitude = r.site.latitude, r.site.longitude  # read when `near`
+            if latitude is not None and longitude is not None:
+                r.distance_km = round(distance_km(near[0], near[1], latitude, longitude), 1)
         ordered.sort(key=lambda r: (r.distance_km or 0.0, r.site.name))
     return ordered
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Closure,
+    ClosureReason,
     HalfDay,
     Network,
     OpeningPeriod,
@@ -72,6 +73,9 @@ class DaySchedule:
         return next((p for p in self.periods if p.half_day == half_day), None)
 
 
+NO_PERIODS: list[OpenPeriod] = []
+
+
 class HasPk(Protocol):
     @property
     def pk(self) -> int: ...
@@ -104,9 +108,20 @@ def site_schedules(
         .order_by("half_day")
         .values_list("site_id", "weekday", "half_day", "opens", "closes")
     )
+    # Most sites keep the same hours: equal periods, lists and schedules are made once and
+    # shared (a national search builds a few dozen objects instead of thousands).
+    made_periods: dict[tuple[str, dt.time, dt.time], OpenPeriod] = {}
     for site_id, weekday, half_day, opens, closes in rows:
         if site_id in periods:
-            periods[site_id].setdefault(weekday, []).append(OpenPeriod(half_day, opens, closes))
+            key = (half_day, opens, closes)
+            made = made_periods.get(key)
+            if made is None:
+                made = made_periods[key] = OpenPeriod(half_day, opens, closes)
+            periods[site_id].setdefault(weekday, []).append(made)
+    made_lists: dict[tuple[OpenPeriod, ...], list[OpenPeriod]] = {}
+    for by_weekday in periods.values():
+        for weekday, listed in by_weekday.items():
+            by_weekday[weekday] = made_lists.setdefault(tuple(listed), listed)
     closures: dict[int, list[Closure]] = {}
     for closure in Closure.objects.filter(start_date__lte=end, end_date__gte=start, **site_filter):
         closures.setdefault(closure.site_id, []).append(closure)
@@ -115,25 +130,32 @@ def site_schedules(
         for day, name in public_holidays(start, end).items()
     }
     weekday_closed = _("Closed on this weekday")
+    # Translated once here (a model's get_FOO_display hashes its lazy choices at each call).
+    reason_labels = {value: str(label) for value, label in ClosureReason.choices}
     days_of_range = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
     result: dict[int, dict[dt.date, DaySchedule]] = {}
+    made_schedules: dict[tuple[dt.date, int, str | None], DaySchedule] = {}
     for pk in site_ids:
         days: dict[dt.date, DaySchedule] = {}
         site_periods = periods[pk]
         site_closures = closures.get(pk)
         for day in days_of_range:
             # The periods' list is shared by the days of a weekday: schedules are read-only.
-            day_periods = site_periods.get(day.weekday(), [])
+            day_periods = site_periods.get(day.weekday(), NO_PERIODS)
             closed_because: str | None = bank.get(day)
             if closed_because is None and site_closures:
                 closed = next((c for c in site_closures if c.start_date <= day <= c.end_date), None)
                 if closed is not None:
-                    label = closed.get_reason_display()
+                    label = reason_labels.get(closed.reason, closed.reason)
                     closed_because = f"{label} — {closed.note}" if closed.note else label
             if closed_because is None and not day_periods:
                 closed_because = weekday_closed
-            days[day] = DaySchedule(day, day_periods, closed_because)
+            key_made = (day, id(day_periods), closed_because)
+            schedule = made_schedules.get(key_made)
+            if schedule is None:
+                schedule = made_schedules[key_made] = DaySchedule(day, day_periods, closed_because)
+            days[day] = schedule
         result[pk] = days
     return result
 
