@@ -206,9 +206,10 @@ def booking_create_half_day(
 ) -> Booking:
     """Book a desk or office for a half-day or a day; a free one is assigned unless given.
 
-    The site's rules (opening, closures, horizon) are read first, outside any lock; the
-    member's own bookings and the free resources are read inside the booking's transaction.
-    Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more —
+    The site's rules (opening, closures, horizon) and a first look at the free resources
+    are read outside any lock; the member's own bookings are read again inside the
+    booking's transaction, where the database's one row per held slot decides between
+    concurrent claims. Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more —
     with the next free alternatives, looked up once the booking's transaction is over so
     that the search never holds a lock.
     """
@@ -245,7 +246,7 @@ def booking_create_half_day(
                 )
             if not look.free:
                 # Full: say so without locking anything, unless the member's own bookings
-                # are the better answer (the same read is done again under the lock below).
+                # are the better answer (read without a lock too: a refusal needs none).
                 check_member(member, BookingUnit.HALF_DAY, span, policy)
                 raise _taken(site)
             candidates = look.free
