@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 import orjson
@@ -154,7 +155,8 @@ def availability(
     )
     # Written out directly with orjson (the shape above documents it): across a national
     # network the answer lists thousands of sites, and validating each object again, then
-    # encoding it with the standard library, costs more than the search itself.
+    # encoding it with the standard library, costs more than the search itself. A desk's
+    # FreeResource has the fields of FreeResourceOut and is encoded as it is.
     return HttpResponse(
         orjson.dumps(
             [
@@ -164,15 +166,9 @@ def availability(
                     "commune": r.site.commune_name,
                     "free": r.free_count,
                     "resources": [
-                        {
-                            "id": f.id,
-                            "name": f.name,
-                            "kind": f.kind,
-                            "capacity": f.capacity,
-                            "free_hours": [f"{h:02d}:00" for h in f.free_hours]
-                            if f.free_hours is not None
-                            else None,
-                        }
+                        f
+                        if f.free_hours is None
+                        else {**asdict(f), "free_hours": [f"{h:02d}:00" for h in f.free_hours]}
                         for f in r.free
                     ],
                     "closed_because": r.closed_because,

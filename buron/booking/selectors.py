@@ -56,6 +56,8 @@ def policy_for(site: Site) -> BookingPolicy:
 
 @dataclass
 class FreeResource:
+    """A free resource, with the fields (and names) of the API's answer."""
+
     id: int
     name: str
     kind: str

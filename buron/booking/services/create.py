@@ -209,9 +209,9 @@ def booking_create_half_day(
     The site's rules (opening, closures, horizon) and a first look at the free resources
     are read outside any lock; the member's own bookings are read again inside the
     booking's transaction, where the database's one row per held slot decides between
-    concurrent claims. Raises BookingRefused when a rule says no, SlotTaken when nothing is free any more —
-    with the next free alternatives, looked up once the booking's transaction is over so
-    that the search never holds a lock.
+    concurrent claims. Raises BookingRefused when a rule says no, SlotTaken when nothing
+    is free any more — with the next free alternatives, looked up once the booking's
+    transaction is over so that the search never holds a lock.
     """
     if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
         raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from buron.accounts.services import api_token_create
+from buron.booking.api import FreeResourceOut, SiteAvailabilityOut
 from buron.booking.models import Booking, BookingSlot
 from buron.places.models import Resource
 
@@ -42,6 +43,11 @@ def test_it_lists_availability_per_site(client, site, other_site):
     assert by_site["murat"]["free"] == 2
     assert {r["name"] for r in by_site["murat"]["resources"]} == {"Poste 1", "Poste 2"}
     assert by_site["allanche"]["free"] == 1
+    # Every field of the documented shape, nothing else.
+    assert set(by_site["murat"]) == set(SiteAvailabilityOut.model_fields)
+    desk = by_site["allanche"]["resources"][0]
+    assert set(desk) == set(FreeResourceOut.model_fields)
+    assert desk["kind"] == "desk" and desk["free_hours"] is None and desk["capacity"] == 1
 
 
 def test_availability_filters_by_site_and_kind_and_shows_room_hours(client, site, other_site):
