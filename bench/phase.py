@@ -98,7 +98,7 @@ def _selector(day: dt.date, calls: int, max_s: float) -> tuple[dict[str, Any], A
         "p50_ms": round(percentile(latencies, 50), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
         "sites": len(results),
-        "open_sites": sum(1 for r in results if r.schedule.is_open),
+        "open_sites": sum(1 for r in results if r.is_open),
         "free_desks": sum(r.free_count for r in results),
     }, results
 
@@ -296,7 +296,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out["day"] = day.isoformat()
     out["selector"], results = _selector(day, load.selector_calls, load.selector_max_s)
     log(f"selector in-process: {out['selector']}")
-    open_results = [r for r in results if r.schedule.is_open]
+    open_results = [r for r in results if r.is_open]
     hot = max(open_results, key=lambda r: (r.free_count, -r.site.pk))
     out["hot"] = {"site": hot.site.slug, "day": day.isoformat(), "free_desks": hot.free_count}
 

@@ -13,7 +13,12 @@ from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
 from buron.core.geo import distance_km
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
-from buron.places.selectors import DaySchedule, site_schedules
+from buron.places.selectors import (
+    DaySchedule,
+    day_openings,
+    opening_flags,
+    site_schedules,
+)
 
 from .models import (
     Booking,
@@ -86,7 +91,8 @@ SUMMARY_FIELDS = ("pk", "network_id", "slug", "name", "commune_name")
 @dataclass
 class SiteAvailability:
     site: SiteSummary
-    schedule: DaySchedule
+    is_open: bool  # open at all that day
+    closed_because: str | None
     free: list[FreeResource] = field(default_factory=list)
     distance_km: float | None = None
 
@@ -94,13 +100,20 @@ class SiteAvailability:
     def free_count(self) -> int:
         return len(self.free)
 
-    @property
-    def closed_because(self) -> str | None:
-        return self.schedule.closed_because
-
 
 def _period_open(schedule: DaySchedule, period: str) -> bool:
     return all(schedule.period(HALF_DAY_NAME[s]) is not None for s in HALF_DAY_SLOTS[period])
+
+
+OPENS = ("opens_am", "opens_pm")
+
+
+def _networks(results: dict[int, SiteAvailability]) -> list[int]:
+    """The networks of the sites searched. A slot always carries its resource's network:
+    naming them lets the database read the day's slots from the (network, day, resource)
+    index, network by network, instead of probing every resource or scanning every day
+    (and it is the distribution column when bookings are partitioned by network)."""
+    return sorted({r.site.network_id for r in results.values()})
 
 
 def availability(
@@ -115,25 +128,26 @@ def availability(
     period. A fixed number of queries whatever the number of sites and bookings."""
     if sites is None:
         sites = Site.objects.all()
-    published = sites.filter(is_published=True)
+    published = sites.filter(is_published=True).order_by("name")
     fields = SUMMARY_FIELDS + (("latitude", "longitude") if near is not None else ())
-    site_list = [SiteSummary(*row) for row in published.order_by("name").values_list(*fields)]
-    site_ids = [s.pk for s in site_list]
-    schedules = site_schedules(site_list, day, day, among=published)
     resources = Resource.objects.filter(site__in=published, kind=kind, is_active=True)
-
-    results = {s.pk: SiteAvailability(site=s, schedule=schedules[s.pk][day]) for s in site_list}
-    unit = (
-        BookingUnit.HALF_DAY if kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE) else None
-    )
-    # A slot always carries its resource's network. Naming the networks lets the database
-    # read the day's slots from the (network, day, resource) index, network by network,
-    # instead of probing every resource or scanning every day (and it is the distribution
-    # column when bookings are partitioned or sharded by network).
-    network_ids = sorted({s.network_id for s in site_list})
-    if unit == BookingUnit.HALF_DAY:
+    results: dict[int, SiteAvailability] = {}
+    if kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE):
+        # Booked by the half-day: whether each site opens then is all that matters, read
+        # with the sites themselves (no opening times), plus that day's closures.
+        rows = list(published.annotate(**opening_flags(day)).values_list(*fields, *OPENS))
+        openings = day_openings(
+            flags=((r[0], r[-2], r[-1]) for r in rows), among=published, day=day
+        )
+        bookable = set()
+        for row in rows:
+            site = SiteSummary(*row[:-2])
+            opening = openings[site.pk]
+            results[site.pk] = SiteAvailability(site, opening.is_open, opening.closed_because)
+            if all(opening.opens(HALF_DAY_NAME[s]) for s in HALF_DAY_SLOTS[period]):
+                bookable.add(site.pk)
         busy = BookingSlot.objects.filter(
-            network_id__in=network_ids,
+            network_id__in=_networks(results),
             resource_id=OuterRef("pk"),
             day=day,
             slot__in=HALF_DAY_SLOTS[period],
@@ -145,23 +159,15 @@ def availability(
             .order_by("site_id", "name")
             .values_list("id", "site_id", "name", "capacity")
         )
-        # Whether each site is open for the period: once per distinct schedule (sites with
-        # the same hours share theirs), rather than per site or per resource.
-        open_then: dict[int, bool] = {}
-        bookable = set()
-        for pk, result in results.items():
-            schedule = result.schedule
-            is_open = open_then.get(id(schedule))
-            if is_open is None:
-                is_open = open_then[id(schedule)] = schedule.is_open and _period_open(
-                    schedule, period
-                )
-            if is_open:
-                bookable.add(pk)
         for rid, site_id, name, capacity in half_day_rows:
             if site_id in bookable:
                 results[site_id].free.append(FreeResource(rid, name, kind, capacity))
     else:
+        site_list = [SiteSummary(*row) for row in published.values_list(*fields)]
+        schedules = site_schedules(site_list, day, day, among=published)
+        for site in site_list:
+            schedule = schedules[site.pk][day]
+            results[site.pk] = SiteAvailability(site, schedule.is_open, schedule.closed_because)
         rows = list(
             resources.order_by("site_id", "name").values_list(
                 "id", "site_id", "name", "kind", "capacity", "booking_unit"
@@ -169,26 +175,24 @@ def availability(
         )
         taken: dict[int, set[int]] = defaultdict(set)
         for rid, slot in BookingSlot.objects.filter(
-            network_id__in=network_ids,
+            network_id__in=_networks(results),
             resource_id__in=[r[0] for r in rows],
             day=day,
             is_active=True,
         ).values_list("resource_id", "slot"):
             taken[rid].add(slot)
         for rid, site_id, name, rkind, capacity, rounit in rows:
-            result = results[site_id]
-            if not result.schedule.is_open:
+            schedule = schedules[site_id][day]
+            if not schedule.is_open:
                 continue
             if rounit == BookingUnit.HOUR:
-                hours = [h for h in open_hours(result.schedule, period) if h not in taken[rid]]
+                hours = [h for h in open_hours(schedule, period) if h not in taken[rid]]
                 if hours:
-                    result.free.append(FreeResource(rid, name, rkind, capacity, hours))
-            elif _period_open(result.schedule, period) and not taken[rid] & set(
-                HALF_DAY_SLOTS[period]
-            ):
-                result.free.append(FreeResource(rid, name, rkind, capacity))
+                    results[site_id].free.append(FreeResource(rid, name, rkind, capacity, hours))
+            elif _period_open(schedule, period) and not taken[rid] & set(HALF_DAY_SLOTS[period]):
+                results[site_id].free.append(FreeResource(rid, name, rkind, capacity))
 
-    ordered = [results[pk] for pk in site_ids]
+    ordered = list(results.values())  # by name, as read
     if near is not None:
         for r in ordered:
             latitude, longitude = r.site.latitude, r.site.longitude  # read when `near`

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
 import holidays
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -123,15 +123,16 @@ def site_schedules(
         for weekday, listed in by_weekday.items():
             by_weekday[weekday] = made_lists.setdefault(tuple(listed), listed)
     closures: dict[int, list[Closure]] = {}
-    for closure in Closure.objects.filter(start_date__lte=end, end_date__gte=start, **site_filter):
+    for closure in Closure.objects.filter(
+        start_date__lte=end, end_date__gte=start, **site_filter
+    ).order_by("start_date", "pk"):
         closures.setdefault(closure.site_id, []).append(closure)
     bank = {
         day: _("Public holiday: %(name)s") % {"name": name}
         for day, name in public_holidays(start, end).items()
     }
     weekday_closed = _("Closed on this weekday")
-    # Translated once here (a model's get_FOO_display hashes its lazy choices at each call).
-    reason_labels = {value: str(label) for value, label in ClosureReason.choices}
+    reason_labels = closure_reason_labels()
     days_of_range = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
     result: dict[int, dict[dt.date, DaySchedule]] = {}
@@ -147,8 +148,7 @@ def site_schedules(
             if closed_because is None and site_closures:
                 closed = next((c for c in site_closures if c.start_date <= day <= c.end_date), None)
                 if closed is not None:
-                    label = reason_labels.get(closed.reason, closed.reason)
-                    closed_because = f"{label} — {closed.note}" if closed.note else label
+                    closed_because = closure_label(closed, reason_labels)
             if closed_because is None and not day_periods:
                 closed_because = weekday_closed
             key_made = (day, id(day_periods), closed_because)
@@ -158,6 +158,79 @@ def site_schedules(
             days[day] = schedule
         result[pk] = days
     return result
+
+
+def closure_reason_labels() -> dict[str, str]:
+    """The closure reasons in the active language, translated once (a model's
+    get_FOO_display hashes its lazy choices at each call)."""
+    return {value: str(label) for value, label in ClosureReason.choices}
+
+
+def closure_label(closure: Closure, reason_labels: dict[str, str]) -> str:
+    label = reason_labels.get(closure.reason, closure.reason)
+    return f"{label} — {closure.note}" if closure.note else label
+
+
+def opening_flags(day: dt.date) -> dict[str, Exists]:
+    """Annotations for a Site queryset: whether the site opens its morning (`opens_am`) and
+    its afternoon (`opens_pm`) on that day's weekday."""
+    return {
+        f"opens_{half_day}": Exists(
+            OpeningPeriod.objects.filter(
+                site=OuterRef("pk"), weekday=day.weekday(), half_day=half_day
+            )
+        )
+        for half_day in (HalfDay.MORNING, HalfDay.AFTERNOON)
+    }
+
+
+@dataclass(frozen=True)
+class DayOpening:
+    """A site's day in short, without its times: the half-days it opens, or why it is
+    closed (the same reasons, in the same order, as its DaySchedule)."""
+
+    am: bool
+    pm: bool
+    closed_because: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_because is None and (self.am or self.pm)
+
+    def opens(self, half_day: str) -> bool:
+        return self.closed_because is None and (self.am if half_day == "am" else self.pm)
+
+
+def day_openings(
+    *, flags: Iterable[tuple[int, bool, bool]], among: QuerySet[Site], day: dt.date
+) -> dict[int, DayOpening]:
+    """Each site's day from (site id, opens_am, opens_pm) rows — a Site queryset annotated
+    with opening_flags — plus one read of that day's closures, whatever the number of
+    sites: how a search across a whole country learns which sites open, reading no hours."""
+    holiday = public_holiday_name(day)
+    closed_for_all = _("Public holiday: %(name)s") % {"name": holiday} if holiday else None
+    closures: dict[int, Closure] = {}
+    if closed_for_all is None:
+        for closure in Closure.objects.filter(
+            start_date__lte=day, end_date__gte=day, site__in=among.values("pk")
+        ).order_by("-start_date", "-pk"):
+            closures[closure.site_id] = closure  # the earliest-starting one stays
+    reason_labels = closure_reason_labels()
+    weekday_closed = _("Closed on this weekday")
+    made: dict[tuple[bool, bool, str | None], DayOpening] = {}
+    found: dict[int, DayOpening] = {}
+    for site_id, am, pm in flags:
+        closed_because = closed_for_all
+        if closed_because is None and site_id in closures:
+            closed_because = closure_label(closures[site_id], reason_labels)
+        if closed_because is None and not (am or pm):
+            closed_because = weekday_closed
+        key = (am, pm, closed_because)
+        opening = made.get(key)
+        if opening is None:
+            opening = made[key] = DayOpening(am, pm, closed_because)
+        found[site_id] = opening
+    return found
 
 
 def site_schedule(site: Site, day: dt.date) -> DaySchedule:

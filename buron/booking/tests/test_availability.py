@@ -1,0 +1,96 @@
+"""The desk search reads whether sites open from flags on the sites (no opening times):
+it must say exactly what the sites' full schedules say, site by site."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from buron.booking import selectors
+from buron.places.models import Site
+from buron.places.selectors import site_schedules
+from buron.places.tests.factories import (
+    ClosureFactory,
+    OpeningPeriodFactory,
+    ResourceFactory,
+    SiteFactory,
+    open_all_week,
+)
+
+from .conftest import DAY
+
+pytestmark = pytest.mark.django_db
+
+WHIT_MONDAY = dt.date(2027, 5, 17)
+
+
+@pytest.fixture
+def sites(site):
+    """Sites of one network in every state a day can put them in."""
+    network = site.network
+
+    def make(slug, **kwargs):
+        made = SiteFactory(network=network, slug=slug, name=slug.title(), **kwargs)
+        ResourceFactory(site=made, name=f"Poste {slug}")
+        return made
+
+    closed_with_note = make("travaux")
+    open_all_week(closed_with_note)
+    ClosureFactory(site=closed_with_note, start_date=DAY, end_date=DAY, note_en="new roof")
+    twice_closed = make("deux-fermetures")
+    open_all_week(twice_closed)
+    ClosureFactory(site=twice_closed, start_date=DAY, end_date=DAY, reason="event")
+    ClosureFactory(site=twice_closed, start_date=DAY - dt.timedelta(days=3), end_date=DAY)
+    never_on_tuesday = make("pas-le-mardi")
+    open_all_week(never_on_tuesday, days=(0, 2, 3, 4))
+    mornings = make("matins")
+    for weekday in range(5):
+        OpeningPeriodFactory(site=mornings, weekday=weekday, half_day="am")
+    afternoons = make("apres-midi")
+    for weekday in range(5):
+        OpeningPeriodFactory(
+            site=afternoons,
+            weekday=weekday,
+            half_day="pm",
+            opens=dt.time(14),
+            closes=dt.time(18),
+        )
+    hidden = make("cache", is_published=False)
+    open_all_week(hidden)
+    return Site.objects.filter(network=network)
+
+
+@pytest.mark.parametrize("day", [DAY, WHIT_MONDAY])
+@pytest.mark.parametrize("period", ["am", "pm", "day"])
+def test_the_desk_search_agrees_with_the_schedules(sites, day, period):
+    with translation.override("en"):
+        found = selectors.availability(day=day, period=period, kind="desk", sites=sites)
+        published = list(sites.filter(is_published=True))
+        schedules = site_schedules(published, day, day)
+    # Every published site, by name.
+    assert [r.site.slug for r in found] == [s.slug for s in sorted(published, key=lambda s: s.name)]
+    for result in found:
+        schedule = schedules[result.site.pk][day]
+        assert result.closed_because == schedule.closed_because, result.site.slug
+        assert result.is_open == schedule.is_open, result.site.slug
+        bookable = all(
+            schedule.period(h) for h in {"am": ["am"], "pm": ["pm"]}.get(period, ["am", "pm"])
+        )
+        assert (result.free_count > 0) == bookable, result.site.slug
+
+
+def test_the_closed_reasons_read_as_people_expect(sites):
+    with translation.override("en"):
+        by_slug = {
+            r.site.slug: r
+            for r in selectors.availability(day=DAY, period="am", kind="desk", sites=sites)
+        }
+    assert by_slug["travaux"].closed_because == "Works — new roof"
+    # Two closures that day: the one that began first is given.
+    assert by_slug["deux-fermetures"].closed_because == "Works"
+    assert by_slug["pas-le-mardi"].closed_because == "Closed on this weekday"
+    assert by_slug["matins"].closed_because is None and by_slug["matins"].free_count == 1
+    assert by_slug["apres-midi"].is_open and by_slug["apres-midi"].free_count == 0
+    assert "cache" not in by_slug
