@@ -253,6 +253,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # How long the "just taken" answer's alternatives are reused for the same site, day and
 # period (everyone who lost the same rush gets the same suggestions without a new search).
 BOOKING_ALTERNATIVES_SECONDS = int(os.environ.get("BOOKING_ALTERNATIVES_SECONDS", "10"))
+# How long a site's rules for a day (hours, closures, policy) are kept: any change to them
+# is seen at once anyway (the keys carry versions raised by the change).
+BOOKING_RULES_SECONDS = int(os.environ.get("BOOKING_RULES_SECONDS", "300"))
 
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)

@@ -10,7 +10,9 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from buron.accounts import events, privacy
 
-        from . import services
+        from . import rules, services
+
+        rules.connect()
 
         events.on_status_change(services.member_bookings_restatus)
         privacy.register(

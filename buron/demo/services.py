@@ -175,11 +175,15 @@ def demo_load(*, year: int) -> DemoResult:
                 resource_create(site=site, kind=kind, name=name, capacity=capacity)
 
     for slug, start, end, reason, note_fr, note_en in _closures(year):
-        Closure.objects.update_or_create(
-            site=sites[slug],
-            start_date=start,
-            defaults={"end_date": end, "reason": reason, "note_fr": note_fr, "note_en": note_en},
+        values = {"end_date": end, "reason": reason, "note_fr": note_fr, "note_en": note_en}
+        closure, created = Closure.objects.get_or_create(
+            site=sites[slug], start_date=start, defaults=values
         )
+        # Saved only when it differs: a save raises the site's rules version.
+        if not created and any(getattr(closure, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(closure, name, value)
+            closure.save()
 
     for position, (kind, unit, amount, condition_fr, condition_en) in enumerate(demo.PRICES):
         Price.objects.update_or_create(

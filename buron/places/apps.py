@@ -6,3 +6,8 @@ class PlacesConfig(AppConfig):
     name = "buron.places"
     label = "places"
     verbose_name = _("Places")
+
+    def ready(self) -> None:
+        from . import rules
+
+        rules.connect()

@@ -36,6 +36,9 @@ class Network(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
     )
+    # Raised whenever the network's booking rules change: the rules read for a booking are
+    # kept under keys that include it (see buron.places.rules).
+    rules_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     is_demo = models.BooleanField(
         _("demo network"), default=False, help_text=_("Shows a “demo data” notice on every page.")
     )
@@ -118,6 +121,9 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name (in addresses)"), max_length=80, unique=True)
     is_published = models.BooleanField(_("published"), default=True)
+    # Raised whenever the site's hours, closures or own booking rules change (see
+    # buron.places.rules).
+    rules_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     commune_name = models.CharField(_("commune"), max_length=100)
     insee_code = models.CharField(_("INSEE code"), max_length=5, validators=[validate_insee_code])

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from buron.accounts.models import StatusPeriod, User
 from buron.accounts.selectors import status_on
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
-from buron.places.selectors import site_schedule
+from buron.places.selectors import DaySchedule
 
 from .. import selectors, tasks
 from ..errors import Alternative, SlotTaken
 from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
+from ..rules import day_rules
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
@@ -145,8 +146,7 @@ def confirm_by_email(bookings: list[Booking]) -> None:
         )
 
 
-def _half_day_span_or_refuse(site: Site, day: dt.date, period: str) -> Span:
-    schedule = site_schedule(site, day)
+def _half_day_span_or_refuse(site: Site, schedule: DaySchedule, period: str) -> Span:
     check_site_open(site, schedule)
     span = half_day_span(schedule, period, site.network.time_zone)
     if span is None:
@@ -228,8 +228,9 @@ def booking_create_half_day(
             raise refusal(
                 _("This resource cannot be booked at the moment."), "inactive", "resource"
             )
-    span = _half_day_span_or_refuse(site, day, period)
-    policy = selectors.policy_for(site)
+    rules = day_rules(site, day)
+    policy = rules.policy
+    span = _half_day_span_or_refuse(site, rules.schedule, period)
     check_when(site, span, now or timezone.now(), policy)
     try:
         if resource is not None:
@@ -361,7 +362,8 @@ def _book_hours(
     if end <= start:
         raise refusal(_("The end must come after the start."), "end_before_start", "end")
     local_day = start.astimezone(zone(tz)).date()
-    schedule = site_schedule(site, local_day)
+    rules = day_rules(site, local_day)
+    schedule = rules.schedule
     check_site_open(site, schedule)
     if resource.booking_unit == BookingUnit.HOUR:
         hours = hour_slots(start, end, tz)
@@ -398,7 +400,7 @@ def _book_hours(
             "not_half_day",
             "start",
         )
-    policy = selectors.policy_for(site)
+    policy = rules.policy
     check_when(site, span, now, policy)
     lock_member(member)
     check_member(member, resource.booking_unit, span, policy)
