@@ -10,9 +10,9 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from buron.accounts import events, privacy
 
-        from . import rules, services
+        from . import services, site_rules
 
-        rules.connect()
+        site_rules.connect()
 
         events.on_status_change(services.member_bookings_restatus)
         privacy.register(

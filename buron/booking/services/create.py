@@ -22,7 +22,7 @@ from buron.places.selectors import DaySchedule
 from .. import selectors, tasks
 from ..errors import Alternative, SlotTaken
 from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
-from ..rules import day_rules
+from ..site_rules import day_rules
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
@@ -91,8 +91,9 @@ def _alternatives(*, site: Site, day: dt.date, period: str, kind: str) -> list[A
 
     When a site fills up, everyone who asked for it at that moment gets the same answer: it
     is looked up once and kept a few seconds (settings.BOOKING_ALTERNATIVES_SECONDS) in the
-    shared cache. A suggestion a few seconds old is only a suggestion: booking it checks
-    again, and the database still refuses any slot held twice."""
+    cache (each process's memory unless another cache is configured). A suggestion a few
+    seconds old is only a suggestion: booking it checks again, and the database still
+    refuses any slot held twice."""
     key = f"booking:alternatives:{site.pk}:{day.isoformat()}:{period}:{kind}"
     found: list[Alternative] | None = cache.get(key)
     if found is None:
