@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
 from buron.places.models import Site
-from buron.places.rules import cached_relation, network_rules_changed
+from buron.places.rules import network_rules_changed
 from buron.places.selectors import DaySchedule, site_schedule
 
 from .models import BookingPolicy
@@ -48,9 +48,8 @@ def day_rules(site: Site, day: dt.date) -> DayRules:
 def _policy_changed(sender: type[BookingPolicy], instance: BookingPolicy, **kwargs: Any) -> None:
     # A site's own policy or its network's: raising the network's version covers both, and
     # a policy moved from one site to another.
-    network_rules_changed(
-        network_id=instance.network_id, network=cached_relation(instance, "network")
-    )
+    network = instance.network if BookingPolicy.network.is_cached(instance) else None
+    network_rules_changed(network_id=instance.network_id, network=network)
 
 
 def connect() -> None:

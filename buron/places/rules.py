@@ -35,14 +35,11 @@ def network_rules_changed(*, network_id: int, network: Network | None = None) ->
         )
 
 
-def cached_relation(instance: Model, name: str) -> Any:
-    """The related object already loaded on an instance, or None (never a query)."""
-    field = instance._meta.get_field(name)
-    return field.get_cached_value(instance, None)  # type: ignore[union-attr]
-
-
-def _site_part_changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
-    site = cached_relation(instance, "site")
+def _site_part_changed(
+    sender: type[Model], instance: OpeningPeriod | Closure, **kwargs: Any
+) -> None:
+    # The site as loaded on the instance, if it is (never a query for it).
+    site = instance.site if type(instance).site.is_cached(instance) else None
     if Site.objects.filter(pk=instance.site_id).exists():  # not when the site goes too
         site_rules_changed(site_id=instance.site_id, site=site)
 
