@@ -223,6 +223,7 @@ class ScopedInlineMixin(_ScopeRules, InlineModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _allowed(self.scope_actions(request, obj), VIEW)
 
+    # Django's inlines take the parent here, unlike ModelAdmin: its stubs ignore the same clash.
     def has_add_permission(self, request: HttpRequest, obj: Any) -> bool:  # type: ignore[override]
         return _allowed(self.scope_actions(request, obj), ADD)
 
