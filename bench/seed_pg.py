@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from buron.places.communes import communes_load
+from buron.places.models import Network, Resource, Site
 from buron.places.selectors import public_holidays
 
 from .config import Size
@@ -433,9 +434,7 @@ def seed(size: Size, today: dt.date) -> dict[str, Any]:
 
 def counts() -> dict[str, int]:
     """What the database holds (estimates for the two big tables, exact for the rest)."""
-    found = {}
-    for table in ("places_network", "places_site", "places_resource"):
-        found[table] = int(_fetch(f"SELECT count(*) FROM {table}")[0][0])  # noqa: S608
+    found = {model._meta.db_table: model.objects.count() for model in (Network, Site, Resource)}
     for table in BOOKING_TABLES:
         found[table] = int(
             _fetch("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])[0][0]
