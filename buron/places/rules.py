@@ -19,20 +19,19 @@ from django.db.models.signals import post_delete, post_save
 from .models import Closure, Network, OpeningPeriod, Site
 
 
+def _raise(model: type[Site] | type[Network], pk: int, copy: Site | Network | None) -> None:
+    """Raise one row's rules version, and that of the given copy of it in memory."""
+    model.objects.filter(pk=pk).update(rules_version=F("rules_version") + 1)
+    if copy is not None:
+        copy.rules_version = model.objects.values_list("rules_version", flat=True).get(pk=pk)
+
+
 def site_rules_changed(*, site_id: int, site: Site | None = None) -> None:
-    """Raise a site's rules version (and that of the given copy of it in memory)."""
-    Site.objects.filter(pk=site_id).update(rules_version=F("rules_version") + 1)
-    if site is not None:
-        site.rules_version = Site.objects.values_list("rules_version", flat=True).get(pk=site_id)
+    _raise(Site, site_id, site)
 
 
 def network_rules_changed(*, network_id: int, network: Network | None = None) -> None:
-    """Raise a network's rules version (and that of the given copy of it in memory)."""
-    Network.objects.filter(pk=network_id).update(rules_version=F("rules_version") + 1)
-    if network is not None:
-        network.rules_version = Network.objects.values_list("rules_version", flat=True).get(
-            pk=network_id
-        )
+    _raise(Network, network_id, network)
 
 
 def _site_part_changed(
