@@ -128,7 +128,7 @@ def _places(size: Size, today: dt.date) -> None:
             (name, slug, legal_name, siret, address, email, phone, website, time_zone, is_demo)
         SELECT 'Réseau de banc d''essai ' || n, %s || lpad(n::text, 3, '0'), '', '', '', '',
             '', '', 'Europe/Paris', false
-        FROM generate_series(0, %s - 1) AS n""",
+        FROM generate_series(0, %s::int - 1) AS n""",
         [NETWORK_PREFIX, size.networks],
     )
     insert_sites = """
@@ -157,7 +157,7 @@ def _places(size: Size, today: dt.date) -> None:
                 SELECT p.id FROM places_site p
                 WHERE p.slug = %(prefix)s || lpad((i - 1)::text, 4, '0')
             ) END
-        FROM generate_series(0, %(sites)s - 1) AS i
+        FROM generate_series(0, %(sites)s::int - 1) AS i
         CROSS JOIN stride
         JOIN communes c ON c.rn = i * stride.n
         JOIN places_network nw
@@ -198,7 +198,7 @@ def _places(size: Size, today: dt.date) -> None:
         INSERT INTO places_closure (start_date, end_date, reason, note_fr, note_en, site_id)
         SELECT make_date(y, 12, 24), make_date(y + 1, 1, 1), 'holidays',
             'Fermeture de fin d''année', 'Year-end closure', s.id
-        FROM bench_sites s CROSS JOIN generate_series(%(first_year)s, %(last_year)s) AS y
+        FROM bench_sites s CROSS JOIN generate_series(%(first_year)s::int, %(last_year)s::int) AS y
         UNION ALL
         SELECT %(works_start)s, %(works_end)s, 'works', 'Travaux', 'Works', s.id
         FROM bench_sites s WHERE s.idx %% 50 = 7""",
@@ -242,7 +242,7 @@ def _members(size: Size) -> int:
             is_staff, is_active, date_joined, email)
         SELECT '!bench-seed', NULL, false, 'Membre', 'n° ' || g, false, true,
             now() - interval '3 years', 'member-' || g || '@' || %s
-        FROM generate_series(1, %s) AS g""",
+        FROM generate_series(1, %s::int) AS g""",
         [MEMBER_DOMAIN, size.members],
     )
     rows = _fetch("SELECT min(id) FROM accounts_user WHERE email LIKE %s", ["%@" + MEMBER_DOMAIN])
