@@ -20,6 +20,7 @@ from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
 from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
 from buron.places.models import Commune, Resource, ResourceKind, Site
+from buron.places.selectors import published_site
 
 from . import selectors, services
 from .errors import BookingRefused, SlotTaken
@@ -216,11 +217,7 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
             if not payload.site:
                 errors["site"] = [_("This field is required.")]
             else:
-                site = (
-                    Site.objects.select_related("network")
-                    .filter(slug=payload.site, is_published=True)
-                    .first()
-                )
+                site = published_site(payload.site)
                 if site is None:
                     errors["site"] = [
                         _("No published site has the short name “%(slug)s”.")

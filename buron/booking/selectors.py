@@ -7,10 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
+from buron.core import sql
 from buron.core.geo import distance_km
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import (
@@ -54,9 +56,21 @@ def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:
     }
 
 
+_POLICY = sql.Selected(BookingPolicy, "p")
+
+
 def policy_for(site: Site) -> BookingPolicy:
-    """The site's own rules, else its network's, else the defaults."""
-    return _policies({(site.pk, site.network_id)})[site.pk]
+    """The site's own rules, else its network's, else the defaults (one statement: a
+    booking asks for them when its rules are not in the cache)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_POLICY.columns} FROM booking_bookingpolicy p"  # noqa: S608 - fixed text, values as parameters
+            " WHERE p.site_id = %s OR (p.network_id = %s AND p.site_id IS NULL)",
+            [site.pk, site.network_id],
+        )
+        found: list[BookingPolicy] = [_POLICY.load(row) for row in cursor.fetchall()]
+    own = [p for p in found if p.site_id is not None]
+    return (own or found or [DEFAULT_POLICY])[0]
 
 
 @dataclass

@@ -9,9 +9,12 @@ from functools import lru_cache
 from typing import Protocol
 
 import holidays
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from buron.core import sql
 
 from .models import (
     Closure,
@@ -144,13 +147,9 @@ def site_schedules(
         for day in days_of_range:
             # The periods' list is shared by the days of a weekday: schedules are read-only.
             day_periods = site_periods.get(day.weekday(), NO_PERIODS)
-            closed_because: str | None = bank.get(day)
-            if closed_because is None and site_closures:
-                closed = next((c for c in site_closures if c.start_date <= day <= c.end_date), None)
-                if closed is not None:
-                    closed_because = closure_label(closed, reason_labels)
-            if closed_because is None and not day_periods:
-                closed_because = weekday_closed
+            closed_because = _closed_because(
+                day, day_periods, site_closures, bank, reason_labels, weekday_closed
+            )
             key_made = (day, id(day_periods), closed_because)
             schedule = made_schedules.get(key_made)
             if schedule is None:
@@ -158,6 +157,25 @@ def site_schedules(
             days[day] = schedule
         result[pk] = days
     return result
+
+
+def _closed_because(
+    day: dt.date,
+    day_periods: list[OpenPeriod],
+    site_closures: list[Closure] | None,
+    bank: dict[dt.date, str],
+    reason_labels: dict[str, str],
+    weekday_closed: str,
+) -> str | None:
+    """Why a site is closed that day: a public holiday, else its first closure (the one
+    that began first), else no opening hours that weekday; None when open."""
+    if day in bank:
+        return bank[day]
+    if site_closures:
+        closed = next((c for c in site_closures if c.start_date <= day <= c.end_date), None)
+        if closed is not None:
+            return closure_label(closed, reason_labels)
+    return None if day_periods else weekday_closed
 
 
 def closure_reason_labels() -> dict[str, str]:
@@ -233,8 +251,65 @@ def day_openings(
     return found
 
 
-def site_schedule(site: Site, day: dt.date) -> DaySchedule:
-    return site_schedules([site], day, day)[site.pk][day]
+_CLOSURE = sql.Selected(Closure, "c")
+
+
+def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
+    """One site's day, as site_schedules gives it, in two short statements (a booking
+    asks for it when its rules are not in the cache)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT half_day, opens, closes FROM places_openingperiod"
+            " WHERE site_id = %s AND weekday = %s ORDER BY half_day",
+            [site.pk, day.weekday()],
+        )
+        periods = [
+            OpenPeriod(
+                half_day,
+                sql.read(OpeningPeriod, "opens", opens),
+                sql.read(OpeningPeriod, "closes", closes),
+            )
+            for half_day, opens, closes in cursor.fetchall()
+        ]
+        on_day = sql.param(Closure, "start_date", day)
+        cursor.execute(
+            f"SELECT {_CLOSURE.columns} FROM places_closure c"  # noqa: S608 - fixed text, values as parameters
+            " WHERE c.site_id = %s AND c.start_date <= %s AND c.end_date >= %s"
+            " ORDER BY c.start_date, c.id",
+            [site.pk, on_day, on_day],
+        )
+        closures = [_CLOSURE.load(row) for row in cursor.fetchall()]
+    holiday = public_holiday_name(day)
+    closed_because = _closed_because(
+        day,
+        periods,
+        closures,
+        {day: _("Public holiday: %(name)s") % {"name": holiday}} if holiday else {},
+        closure_reason_labels(),
+        _("Closed on this weekday"),
+    )
+    return DaySchedule(day, periods or NO_PERIODS, closed_because)
+
+
+_SITE = sql.Selected(Site, "s")
+_NETWORK = sql.Selected(Network, "n")
+
+
+def published_site(slug: str) -> Site | None:
+    """The published site with that short name, its network loaded (one statement: every
+    booking by site name asks)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_SITE.columns}, {_NETWORK.columns} FROM places_site s"  # noqa: S608 - fixed text, values as parameters
+            " JOIN places_network n ON n.id = s.network_id WHERE s.slug = %s AND s.is_published",
+            [slug],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    site: Site = _SITE.load(row)
+    site.network = _NETWORK.load(row, _SITE.width)
+    return site
 
 
 def published_sites(network: Network | None = None) -> QuerySet[Site]:

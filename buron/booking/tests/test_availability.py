@@ -10,7 +10,7 @@ from django.utils import translation
 
 from buron.booking import selectors
 from buron.places.models import Site
-from buron.places.selectors import site_schedules
+from buron.places.selectors import site_schedule, site_schedules
 from buron.places.tests.factories import (
     ClosureFactory,
     OpeningPeriodFactory,
@@ -94,3 +94,19 @@ def test_the_closed_reasons_read_as_people_expect(sites):
     assert by_slug["matins"].closed_because is None and by_slug["matins"].free_count == 1
     assert by_slug["apres-midi"].is_open and by_slug["apres-midi"].free_count == 0
     assert "cache" not in by_slug
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_one_site_s_day_reads_as_the_schedules_say(sites, language):
+    """A booking reads one site's day by hand (site_schedule): it must match what the
+    schedules of many sites say, closures, holidays and weekdays included."""
+    days = [DAY + dt.timedelta(days=n) for n in range(-4, 5)] + [WHIT_MONDAY]
+    with translation.override(language):
+        for day in days:
+            schedules = site_schedules(list(sites), day, day)
+            for site in sites:
+                one, many = site_schedule(site, day), schedules[site.pk][day]
+                assert (one.periods, one.closed_because) == (many.periods, many.closed_because), (
+                    site.slug,
+                    day,
+                )
