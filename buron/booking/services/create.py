@@ -8,14 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_tasks_db import DatabaseBackend
 
-from buron.accounts.models import StatusPeriod, User
-from buron.accounts.selectors import status_on
+from buron.accounts.models import User
+from buron.core import sql
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
@@ -26,6 +26,7 @@ from ..site_rules import day_rules
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
+    MemberDay,
     check_member,
     check_site_open,
     check_when,
@@ -37,7 +38,7 @@ from .rules import (
 def _new_booking(
     *,
     member: User,
-    status: StatusPeriod | None,
+    day: MemberDay,
     booked_by: User | None,
     site: Site,
     resource: Resource,
@@ -45,28 +46,31 @@ def _new_booking(
     period: str,
     series: BookingSeries | None = None,
 ) -> Booking:
-    booking = Booking.objects.create(
+    booking = Booking(
         network_id=site.network_id,
         site=site,
         resource=resource,
         member=member,
-        visitor_status=status.status if status else "other",
-        employer_name=status.employer_name if status else "",
+        visitor_status=day.status,
+        employer_name=day.employer_name,
         start=span.start,
         end=span.end,
         period=period,
         series=series,
         booked_by=booked_by if booked_by and booked_by.pk != member.pk else None,
     )
-    BookingSlot.objects.bulk_create(
-        BookingSlot(
-            booking=booking,
-            network_id=site.network_id,
-            resource=resource,
-            day=span.day,
-            slot=slot,
-        )
-        for slot in span.slots
+    sql.insert(booking)
+    sql.insert_many(
+        [
+            BookingSlot(
+                booking=booking,
+                network_id=site.network_id,
+                resource=resource,
+                day=span.day,
+                slot=slot,
+            )
+            for slot in span.slots
+        ]
     )
     return booking
 
@@ -74,13 +78,10 @@ def _new_booking(
 def _claims(*, candidates: list[Resource], **kwargs: Any) -> Booking | None:
     """Create the booking and its slots on the first candidate the database accepts: a
     slot already held (by a concurrent winner) makes it refuse, and the next is tried."""
-    if not candidates:
-        return None
-    status = status_on(user=kwargs["member"], day=kwargs["span"].day)
     for candidate in candidates:
         try:
             with transaction.atomic():
-                return _new_booking(status=status, resource=candidate, **kwargs)
+                return _new_booking(resource=candidate, **kwargs)
         except IntegrityError:
             continue
     return None
@@ -138,13 +139,22 @@ def _alternatives_now(
 
 
 def confirm_by_email(bookings: list[Booking]) -> None:
-    """Send the confirmation once the transaction has committed (never for a rollback)."""
+    """Queue the confirmation of bookings, never of a rollback. In the database's queue
+    (django-tasks-db) the task is written in the bookings' own transaction: it commits or
+    rolls back with them, without a write of its own. Any other queue is handed the task
+    once the transaction has committed."""
     ids = [b.pk for b in bookings if b.member_id]
-    if ids:
-        language = get_language() or "fr"
-        transaction.on_commit(
-            lambda: tasks.booking_confirmation_send.enqueue(booking_ids=ids, language=language)
-        )
+    if not ids:
+        return
+    language = get_language() or "fr"
+
+    def send() -> None:
+        tasks.booking_confirmation_send.enqueue(booking_ids=ids, language=language)
+
+    if isinstance(tasks.booking_confirmation_send.get_backend(), DatabaseBackend):
+        send()
+    else:
+        transaction.on_commit(send)
 
 
 def _half_day_span_or_refuse(site: Site, schedule: DaySchedule, period: str) -> Span:
@@ -175,20 +185,31 @@ class _Look:
 def _look(*, site: Site, kind: str, span: Span) -> _Look:
     """The active resources of that kind at the site holding none of the span's slots (the
     first few), and whether the site has any such resource at all: one read."""
-    held = BookingSlot.objects.filter(
-        network_id=site.network_id,
-        resource_id=OuterRef("pk"),
-        day=span.day,
-        slot__in=span.slots,
-        is_active=True,
-    )
-    rows = list(
-        Resource.objects.filter(site_id=site.pk, kind=kind, is_active=True)
-        .annotate(held=Exists(held))
-        .only("id", "network_id", "site_id", "kind", "name", "booking_unit")
-        .order_by("held", "name", "pk")[:CANDIDATES]
-    )
-    return _Look(free=[r for r in rows if not r.held], any_resource=bool(rows))
+    slots = ", ".join(["%s"] * len(span.slots))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id, r.name, r.booking_unit, EXISTS (SELECT 1 FROM booking_bookingslot h"  # noqa: S608 - fixed text, values as parameters
+            " WHERE h.network_id = %s AND h.resource_id = r.id AND h.day = %s"
+            f" AND h.slot IN ({slots}) AND h.is_active) AS held"
+            " FROM places_resource r WHERE r.site_id = %s AND r.kind = %s AND r.is_active"
+            " ORDER BY held, r.name, r.id LIMIT %s",
+            [
+                site.network_id,
+                sql.param(BookingSlot, "day", span.day),
+                *span.slots,
+                site.pk,
+                kind,
+                CANDIDATES,
+            ],
+        )
+        rows = cursor.fetchall()
+    names = ["id", "network_id", "site_id", "kind", "name", "booking_unit"]
+    free = [
+        Resource.from_db(connection.alias, names, [pk, site.network_id, site.pk, kind, name, unit])
+        for pk, name, unit, held in rows
+        if not held
+    ]
+    return _Look(free=free, any_resource=bool(rows))
 
 
 def booking_create_half_day(
@@ -263,13 +284,12 @@ def booking_create_half_day(
             booked_by=booked_by,
             series=series,
             policy=policy,
+            notify=notify,
         )
     except SlotTaken as exc:
         if alternatives:
             exc.alternatives = _alternatives(site=site, day=day, period=period, kind=kind)
         raise
-    if notify:
-        confirm_by_email([booking])
     return booking
 
 
@@ -292,12 +312,14 @@ def _hold_half_day(
     booked_by: User | None,
     series: BookingSeries | None,
     policy: BookingPolicy,
+    notify: bool,
 ) -> Booking:
     lock_member(member)
     # Desks and offices are booked by the half-day (the database ties the unit to the kind).
-    check_member(member, BookingUnit.HALF_DAY, span, policy)
+    day = check_member(member, BookingUnit.HALF_DAY, span, policy)
     common: dict[str, Any] = {
         "member": member,
+        "day": day,
         "booked_by": booked_by,
         "site": site,
         "span": span,
@@ -310,6 +332,8 @@ def _hold_half_day(
         booking = _claims(candidates=_look(site=site, kind=kind, span=span).free, **common)
     if booking is None:
         raise _taken(site)
+    if notify:
+        confirm_by_email([booking])
     return booking
 
 
@@ -404,10 +428,11 @@ def _book_hours(
     policy = rules.policy
     check_when(site, span, now, policy)
     lock_member(member)
-    check_member(member, resource.booking_unit, span, policy)
+    day = check_member(member, resource.booking_unit, span, policy)
     booking = _claims(
         candidates=[resource],
         member=member,
+        day=day,
         booked_by=booked_by,
         site=site,
         span=span,

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from buron.accounts.models import User
+from buron.accounts.models import StatusPeriod, User
+from buron.core import sql
 from buron.places.models import ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
 from ..errors import BookingRefused
-from ..models import Booking, BookingKind, BookingPolicy, BookingStatus
+from ..models import Booking, BookingKind, BookingPolicy, BookingSlot, BookingStatus
 from ..slots import Span, zone
 
 HALF_DAY_KINDS = (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
@@ -26,13 +28,16 @@ def refusal(message: str, code: str, field: str | None = None) -> BookingRefused
 
 
 def lock_member(member: User) -> None:
-    """Serialise one member's concurrent bookings (their per-day limit is counted below).
+    """Serialise one member's concurrent bookings (their per-day limit is counted after).
 
-    On PostgreSQL the member's row is locked until the transaction ends. SQLite has no row
-    locks: its transactions begin IMMEDIATE (config.settings), so a booking transaction
-    already holds the database's single write lock and nothing more is needed."""
+    On PostgreSQL the member's row is locked until the transaction ends; the member's day
+    must then be read by a later statement, whose snapshot sees what a concurrent booking
+    of theirs committed meanwhile. SQLite has no row locks: its transactions begin
+    IMMEDIATE (config.settings), so a booking transaction already holds the database's
+    single write lock and nothing more is needed."""
     if connection.features.has_select_for_update:
-        User.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM accounts_user WHERE id = %s FOR UPDATE", [member.pk])
 
 
 def check_site_open(site: Site, schedule: DaySchedule) -> None:
@@ -67,29 +72,81 @@ def check_when(site: Site, span: Span, now: dt.datetime, policy: BookingPolicy) 
         )
 
 
-def check_member(member: User, unit: str, span: Span, policy: BookingPolicy) -> None:
+@dataclass(frozen=True)
+class MemberDay:
+    """What a new booking needs to know of its member that day."""
+
+    is_active: bool
+    held: int  # active bookings holding a slot that day
+    overlapping: int  # of those, the ones of the same unit overlapping the new span
+    status: str  # the status in force that day (buron.accounts.selectors.status_on)
+    employer_name: str
+
+
+def member_day(member: User, unit: str, span: Span) -> MemberDay:
+    """One statement: the account's state, its bookings that day and its status periods
+    (one row per period, oldest first; the counts come with each)."""
+    day = sql.param(BookingSlot, "day", span.day)
+    booked = (
+        "FROM booking_booking b WHERE b.member_id = %s AND b.kind = %s AND b.status = %s"
+        " AND EXISTS (SELECT 1 FROM booking_bookingslot s"
+        " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)"
+    )
+    booked_params = [member.pk, BookingKind.BOOKING, BookingStatus.ACTIVE, day]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.is_active, (SELECT COUNT(*) {booked}),"  # noqa: S608 - fixed text, values as parameters
+            f' (SELECT COUNT(*) {booked} AND b."start" < %s AND b."end" > %s'
+            " AND EXISTS (SELECT 1 FROM places_resource r"
+            " WHERE r.id = b.resource_id AND r.booking_unit = %s)),"
+            " p.status, p.employer_name, p.valid_from"
+            " FROM accounts_user u LEFT JOIN accounts_statusperiod p ON p.user_id = u.id"
+            " WHERE u.id = %s ORDER BY p.valid_from",
+            [
+                *booked_params,
+                *booked_params,
+                sql.param(Booking, "start", span.end),
+                sql.param(Booking, "end", span.start),
+                unit,
+                member.pk,
+            ],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return MemberDay(False, 0, 0, "other", "")
+    is_active, held, overlapping = rows[0][:3]
+    periods = [
+        (sql.read(StatusPeriod, "valid_from", r[5]), r[3], r[4]) for r in rows if r[3] is not None
+    ]
+    # The latest period started by that day, else the first one (as status_on).
+    started = [p for p in periods if p[0] <= span.day]
+    chosen = started[-1] if started else (periods[0] if periods else None)
+    return MemberDay(
+        is_active=bool(is_active),
+        held=held,
+        overlapping=overlapping,
+        status=chosen[1] if chosen else "other",
+        employer_name=chosen[2] if chosen else "",
+    )
+
+
+def check_member(member: User, unit: str, span: Span, policy: BookingPolicy) -> MemberDay:
     """A person is in one place at a time: no second desk or office during a half-day they
     already hold one, no second room during hours they hold one (a desk and a meeting room
-    together are fine); and no more bookings a day than the site allows.
-
-    One read of the member's active bookings holding a slot that day, judged here."""
+    together are fine); and no more bookings a day than the site allows. Returns what was
+    read, the member's status that day included."""
     if not member.is_active:
         raise refusal(_("This account is closed."), "member_inactive")
-    same_day = set(
-        Booking.objects.filter(
-            member=member,
-            kind=BookingKind.BOOKING,
-            status=BookingStatus.ACTIVE,
-            slots__day=span.day,
-            slots__is_active=True,
-        ).values_list("pk", "resource__booking_unit", "start", "end")
-    )
-    if any(u == unit and start < span.end and end > span.start for _pk, u, start, end in same_day):
+    found = member_day(member, unit, span)
+    if not found.is_active:
+        raise refusal(_("This account is closed."), "member_inactive")
+    if found.overlapping:
         raise refusal(_("You already have a booking at that time."), "member_overlap", "date")
-    if len(same_day) >= policy.max_per_member_per_day:
+    if found.held >= policy.max_per_member_per_day:
         raise refusal(
             _("You may hold at most %(count)s bookings on one day.")
             % {"count": policy.max_per_member_per_day},
             "member_daily_limit",
             "date",
         )
+    return found

@@ -4,10 +4,13 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from buron.booking import services
 from buron.booking.errors import SlotTaken
+from buron.booking.models import Booking
 
 from .conftest import DAY, NOW
 
@@ -62,3 +65,46 @@ def test_the_email_speaks_the_language_of_the_request(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
     assert "Your booking is confirmed" in mail.outbox[0].body
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The production queue: tasks are rows of the database, worked by db_worker."""
+    settings.TASKS = DATABASE_QUEUE
+
+
+def test_the_database_queue_gets_the_task_in_the_booking_s_transaction(
+    database_queue, site, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        booking = services.booking_create_half_day(
+            member=member, site=site, day=DAY, period="am", now=NOW
+        )
+    assert callbacks == [], "no second write after the commit"
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "buron.booking.tasks.booking_confirmation_send"
+    assert queued.args_kwargs["kwargs"]["booking_ids"] == [booking.pk]
+    assert mail.outbox == [], "the worker sends it"
+
+
+def test_the_database_queue_loses_the_task_with_a_rolled_back_booking(database_queue, site, member):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
+        raise RuntimeError("the caller's transaction fails after the booking")
+    assert not DBTaskResult.objects.exists()
+    assert not Booking.objects.exists()
+
+
+def test_the_database_queue_gets_nothing_for_a_refused_booking(
+    database_queue, site, member, member2
+):
+    third = type(member).objects.create_user("third@example.org", "x")
+    for m in (member, member2):
+        services.booking_create_half_day(member=m, site=site, day=DAY, period="am", now=NOW)
+    DBTaskResult.objects.all().delete()
+    with pytest.raises(SlotTaken):
+        services.booking_create_half_day(member=third, site=site, day=DAY, period="am", now=NOW)
+    assert not DBTaskResult.objects.exists()
