@@ -85,14 +85,25 @@ class MemberDay:
 
 def member_day(member: User, unit: str, span: Span) -> MemberDay:
     """One statement: the account's state, its bookings that day and its status periods
-    (one row per period, oldest first; the counts come with each)."""
-    day = sql.param(BookingSlot, "day", span.day)
+    (one row per period, oldest first; the counts come with each).
+
+    A booking holding a slot that day starts that day, so only the member's bookings
+    starting within a day of the span are looked at, through the (member, start) index:
+    the cost does not grow with the member's history."""
     booked = (
-        "FROM booking_booking b WHERE b.member_id = %s AND b.kind = %s AND b.status = %s"
+        "FROM booking_booking b WHERE b.member_id = %s"
+        ' AND b."start" > %s AND b."start" < %s AND b.kind = %s AND b.status = %s'
         " AND EXISTS (SELECT 1 FROM booking_bookingslot s"
         " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)"
     )
-    booked_params = [member.pk, BookingKind.BOOKING, BookingStatus.ACTIVE, day]
+    booked_params = [
+        member.pk,
+        sql.param(Booking, "start", span.start - dt.timedelta(days=1)),
+        sql.param(Booking, "start", span.start + dt.timedelta(days=1)),
+        BookingKind.BOOKING,
+        BookingStatus.ACTIVE,
+        sql.param(BookingSlot, "day", span.day),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT u.is_active, (SELECT COUNT(*) {booked}),"  # noqa: S608 - fixed text, values as parameters
