@@ -215,11 +215,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own loggers too (each refused or conflicting API answer is a WARNING of
+    # django.request): LOG_LEVEL=ERROR keeps only errors.
+    "loggers": {"django": {"level": LOG_LEVEL}},
 }
 
 # --- Accounts (django-allauth): email login, mandatory verification, rate limits ------------
