@@ -114,19 +114,30 @@ def insert(instance: Model) -> None:
     instance._state.db = connection.alias
 
 
-def insert_many(instances: Sequence[Model]) -> None:
-    """INSERT new instances of one model in one statement (their keys are not read back)."""
+def insert_many(instances: Sequence[Model], *, skip_taken: bool = False) -> int:
+    """INSERT new instances of one model in one statement; returns how many went in.
+
+    With skip_taken, a row a unique constraint refuses (one already held) is left out
+    instead of failing the statement (ON CONFLICT DO NOTHING, on both databases): the
+    count tells the caller. Keys are not read back."""
     if not instances:
-        return
+        return 0
     rows = [_insert_values(instance) for instance in instances]
     names = rows[0][0]
+    pk = instances[0]._meta.pk
+    if pk is None:
+        raise TypeError(f"{type(instances[0]).__name__} has no primary key")
     placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    skip = f" ON CONFLICT DO NOTHING RETURNING {q(pk.column)}" if skip_taken else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {q(instances[0]._meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - names from the model
-            f"VALUES {', '.join([placeholders] * len(rows))}",
+            f"VALUES {', '.join([placeholders] * len(rows))}{skip}",
             [value for _names, values in rows for value in values],
         )
-    for instance in instances:
-        instance._state.adding = False
-        instance._state.db = connection.alias
+        inserted = len(cursor.fetchall()) if skip_taken else len(rows)
+    if inserted == len(rows):
+        for instance in instances:
+            instance._state.adding = False
+            instance._state.db = connection.alias
+    return inserted

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,7 +45,9 @@ def _new_booking(
     span: Span,
     period: str,
     series: BookingSeries | None = None,
-) -> Booking:
+) -> Booking | None:
+    """Write the booking and one row per slot it holds; None, with nothing left written,
+    when the database already holds one of those slots for an active booking."""
     booking = Booking(
         network_id=site.network_id,
         site=site,
@@ -60,30 +62,28 @@ def _new_booking(
         booked_by=booked_by if booked_by and booked_by.pk != member.pk else None,
     )
     sql.insert(booking)
-    sql.insert_many(
-        [
-            BookingSlot(
-                booking=booking,
-                network_id=site.network_id,
-                resource=resource,
-                day=span.day,
-                slot=slot,
-            )
-            for slot in span.slots
-        ]
-    )
-    return booking
+    slots = [
+        BookingSlot(
+            booking=booking, network_id=site.network_id, resource=resource, day=span.day, slot=slot
+        )
+        for slot in span.slots
+    ]
+    # The unique slot row decides: a slot a concurrent booking holds is not written.
+    if sql.insert_many(slots, skip_taken=True) == len(slots):
+        return booking
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM booking_bookingslot WHERE booking_id = %s", [booking.pk])
+        cursor.execute("DELETE FROM booking_booking WHERE id = %s", [booking.pk])
+    return None
 
 
 def _claims(*, candidates: list[Resource], **kwargs: Any) -> Booking | None:
-    """Create the booking and its slots on the first candidate the database accepts: a
-    slot already held (by a concurrent winner) makes it refuse, and the next is tried."""
+    """Book the first candidate whose slots the database lets this booking hold (a
+    concurrent winner makes it refuse them, and the next is tried)."""
     for candidate in candidates:
-        try:
-            with transaction.atomic():
-                return _new_booking(resource=candidate, **kwargs)
-        except IntegrityError:
-            continue
+        booking = _new_booking(resource=candidate, **kwargs)
+        if booking is not None:
+            return booking
     return None
 
 

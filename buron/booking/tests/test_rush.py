@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from buron.accounts.tests.factories import UserFactory
 from buron.booking import services
 from buron.booking.errors import BookingRefused, SlotTaken
+from buron.booking.models import Booking, BookingSlot
 from buron.booking.services import create
 from buron.places.tests.factories import ResourceFactory
 
@@ -100,3 +101,29 @@ def test_a_desk_taken_after_the_first_look_is_replaced_by_another(
     )
     assert booking.resource != first.resource
     assert len(looks) == 2
+    # The refused claim left nothing behind: two bookings, each holding its own slot.
+    assert sorted(Booking.objects.values_list("pk", flat=True)) == sorted([first.pk, booking.pk])
+    assert sorted(BookingSlot.objects.values_list("booking_id", "resource_id")) == sorted(
+        [(first.pk, first.resource_id), (booking.pk, booking.resource_id)]
+    )
+
+
+def test_a_day_claim_refused_on_its_second_half_takes_back_its_first(
+    site, member, member2, monkeypatch
+):
+    """A full day holds two slots: when the desk first tried is taken only in the
+    afternoon, the morning row just written for it goes with the refused claim, and the
+    next desk is booked."""
+    taken, free = site.resources.filter(kind="desk").order_by("name")[:2]
+    afternoon = services.booking_create_half_day(
+        member=member2, site=site, day=DAY, period="pm", resource=taken, now=NOW
+    )
+    monkeypatch.setattr(
+        create, "_look", lambda **kwargs: create._Look(free=[taken, free], any_resource=True)
+    )
+    day = services.booking_create_half_day(member=member, site=site, day=DAY, period="day", now=NOW)
+    assert day.resource == free
+    assert sorted(Booking.objects.values_list("pk", flat=True)) == sorted([afternoon.pk, day.pk])
+    assert sorted(BookingSlot.objects.values_list("resource_id", "slot", "booking_id")) == sorted(
+        [(taken.pk, 1, afternoon.pk), (free.pk, 0, day.pk), (free.pk, 1, day.pk)]
+    )

@@ -119,3 +119,10 @@ def test_many_rows_go_in_one_statement_and_the_constraint_still_holds():
     with pytest.raises(IntegrityError), transaction.atomic():
         sql.insert_many(slots())
     assert booking.slots.count() == 2
+    # Asked to skip what is taken, it writes nothing and says so.
+    assert sql.insert_many(slots(), skip_taken=True) == 0
+    assert booking.slots.count() == 2
+    # A slot freed by a cancellation can be held again (the constraint is on active rows).
+    booking.slots.filter(slot=1).update(is_active=False)
+    assert sql.insert_many(slots(), skip_taken=True) == 1
+    assert sorted(booking.slots.filter(is_active=True).values_list("slot", flat=True)) == [0, 1]
