@@ -83,13 +83,19 @@ class MemberDay:
     employer_name: str
 
 
+# Wider than any two starts on one date in two time zones (24 h of a day + 26 h of offsets).
+MEMBER_DAY_REACH = dt.timedelta(days=3)
+
+
 def member_day(member: User, unit: str, span: Span) -> MemberDay:
     """One statement: the account's state, its bookings that day and its status periods
     (one row per period, oldest first; the counts come with each).
 
-    A booking holding a slot that day starts that day, so only the member's bookings
-    starting within a day of the span are looked at, through the (member, start) index:
-    the cost does not grow with the member's history."""
+    A slot's day is a date on its own network's clock, and one member may book in
+    networks from UTC-12 to UTC+14: bookings holding a slot on that date start at most
+    50 hours from the span's start. Only the member's bookings starting within
+    MEMBER_DAY_REACH of it are read, through the (member, start) index, so the cost does
+    not grow with the member's history; the slots' day then decides exactly."""
     booked = (
         "FROM booking_booking b WHERE b.member_id = %s"
         ' AND b."start" > %s AND b."start" < %s AND b.kind = %s AND b.status = %s'
@@ -98,8 +104,8 @@ def member_day(member: User, unit: str, span: Span) -> MemberDay:
     )
     booked_params = [
         member.pk,
-        sql.param(Booking, "start", span.start - dt.timedelta(days=1)),
-        sql.param(Booking, "start", span.start + dt.timedelta(days=1)),
+        sql.param(Booking, "start", span.start - MEMBER_DAY_REACH),
+        sql.param(Booking, "start", span.start + MEMBER_DAY_REACH),
         BookingKind.BOOKING,
         BookingStatus.ACTIVE,
         sql.param(BookingSlot, "day", span.day),

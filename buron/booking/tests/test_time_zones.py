@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 import time_machine
@@ -15,6 +16,12 @@ from buron.accounts.tests.factories import StaffRoleFactory
 from buron.booking import services
 from buron.booking.errors import BookingRefused
 from buron.booking.models import BookingPolicy
+from buron.places.tests.factories import (
+    NetworkFactory,
+    OpeningPeriodFactory,
+    ResourceFactory,
+    SiteFactory,
+)
 
 from .conftest import DAY, NOW
 
@@ -110,3 +117,35 @@ def test_a_late_cancellation_names_the_deadline_on_the_sites_clock(reunion, memb
         )
     message = " ".join(caught.value.messages)
     assert "8:30" in message and "5:30" not in message
+
+
+def test_the_daily_limit_counts_a_date_across_time_zones(reunion, member):
+    """One member, one date, two networks sixteen hours of clock apart: a Guadeloupe room
+    at 22:00 and a Réunion desk at 6:00 start 24 hours apart, and still share the date."""
+    BookingPolicy.objects.update_or_create(
+        network=reunion.network, site=None, defaults={"max_per_member_per_day": 1}
+    )
+    reunion.opening_periods.filter(half_day="am").delete()
+    for weekday in range(7):
+        OpeningPeriodFactory(site=reunion, weekday=weekday, half_day="am", opens=dt.time(6))
+    guadeloupe = SiteFactory(network=NetworkFactory(time_zone="America/Guadeloupe"))
+    for weekday in range(7):
+        OpeningPeriodFactory(
+            site=guadeloupe, weekday=weekday, half_day="pm", opens=dt.time(13), closes=dt.time(23)
+        )
+    room = ResourceFactory(site=guadeloupe, kind="meeting_room", booking_unit="hour", capacity=4)
+    antilles = zoneinfo.ZoneInfo("America/Guadeloupe")
+    evening = services.booking_create_hours(
+        member=member,
+        resource=room,
+        start=dt.datetime(2027, 3, 2, 22, tzinfo=antilles),
+        end=dt.datetime(2027, 3, 2, 23, tzinfo=antilles),
+        now=NOW,
+    )
+    assert evening.slots.get().day == DAY
+
+    with pytest.raises(BookingRefused) as refused:
+        services.booking_create_half_day(
+            member=member, site=reunion, day=DAY, period="am", now=NOW, notify=False
+        )
+    assert refused.value.error_dict["date"][0].code == "member_daily_limit"
