@@ -47,7 +47,16 @@ def _new_booking(
     series: BookingSeries | None = None,
 ) -> Booking | None:
     """Write the booking and one row per slot it holds; None, with nothing left written,
-    when the database already holds one of those slots for an active booking."""
+    when the database already holds one of those slots for an active booking.
+
+    A slot already held is simply not written (ON CONFLICT DO NOTHING), so a one-slot
+    claim needs no savepoint: when refused, its booking row, which no one else waits on,
+    is deleted. A claim of several slots may get some of them: it is rolled back to a
+    savepoint, which frees at once the slots it wrote (deleting them would keep
+    concurrent claims of those slots waiting until this transaction ends, and two such
+    claims taking desks in opposite orders could deadlock)."""
+    several = len(span.slots) > 1
+    savepoint = transaction.savepoint() if several else None
     booking = Booking(
         network_id=site.network_id,
         site=site,
@@ -70,10 +79,14 @@ def _new_booking(
     ]
     # The unique slot row decides: a slot a concurrent booking holds is not written.
     if sql.insert_many(slots, skip_taken=True) == len(slots):
+        if savepoint:
+            transaction.savepoint_commit(savepoint)
         return booking
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM booking_bookingslot WHERE booking_id = %s", [booking.pk])
-        cursor.execute("DELETE FROM booking_booking WHERE id = %s", [booking.pk])
+    if savepoint:
+        transaction.savepoint_rollback(savepoint)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM booking_booking WHERE id = %s", [booking.pk])
     return None
 
 

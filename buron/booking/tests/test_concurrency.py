@@ -12,14 +12,17 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from buron.accounts.models import User
 from buron.accounts.tests.factories import UserFactory
 from buron.booking import services
 from buron.booking.errors import SlotTaken
 from buron.booking.models import Booking, BookingSlot
+from buron.booking.services import create
+from buron.booking.services.rules import MemberDay
 from buron.places.models import Resource
+from buron.places.selectors import site_schedule
 
 from .conftest import DAY, NOW, at
 
@@ -192,3 +195,50 @@ def test_old_idempotency_answers_are_purged(site):
     )
     assert idempotency_purge() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite runs one write transaction at a time: two claims never overlap there",
+)
+def test_two_day_claims_crossing_desks_neither_wait_nor_deadlock(site, monkeypatch):
+    """Two members claim a full day on two desks whose afternoons are held, in opposite
+    orders. Each gets a morning, is refused the afternoon, and — both still in their
+    transactions — tries the other's desk: a refused claim must have let go of the
+    morning it wrote, or each waits on the other."""
+    first, second = Resource.objects.filter(site=site, kind="desk").order_by("name")[:2]
+    for desk in (first, second):
+        services.booking_create_half_day(
+            member=UserFactory(), site=site, day=DAY, period="pm", resource=desk, now=NOW
+        )
+    span = create._half_day_span_or_refuse(site, site_schedule(site, DAY), "day")
+    both_refused_once = threading.Barrier(2, timeout=10)
+    waited = threading.local()
+    real_claim = create._new_booking
+
+    def claim_then_meet(**kwargs):
+        booking = real_claim(**kwargs)
+        if booking is None and not getattr(waited, "done", False):
+            waited.done = True
+            both_refused_once.wait()
+        return booking
+
+    monkeypatch.setattr(create, "_new_booking", claim_then_meet)
+
+    def claim(member, desks):
+        with transaction.atomic():
+            return create._claims(
+                candidates=desks,
+                member=member,
+                day=MemberDay(True, 0, 0, "freelancer", ""),
+                booked_by=None,
+                site=site,
+                span=span,
+                period="day",
+            )
+
+    a, b = members(2)
+    wins, failures = race([lambda: claim(a, [first, second]), lambda: claim(b, [second, first])])
+    assert failures == [], [repr(f) for f in failures]
+    assert wins == [None, None]
+    assert not BookingSlot.objects.filter(slot=0).exists()
