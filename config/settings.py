@@ -221,9 +221,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Django's own loggers too (each refused or conflicting API answer is a WARNING of
-    # django.request): LOG_LEVEL=ERROR keeps only errors.
-    "loggers": {"django": {"level": LOG_LEVEL}},
+    # Each refused or conflicting answer (4xx) is a WARNING of django.request, whose
+    # level is Django's own unless set here: LOG_LEVEL=ERROR keeps only errors. (Setting
+    # the "django" logger instead would reset its children, runserver's log among them.)
+    "loggers": {"django.request": {"level": LOG_LEVEL}},
 }
 
 # --- Accounts (django-allauth): email login, mandatory verification, rate limits ------------

@@ -36,3 +36,11 @@ def _run(code: str, **env: str) -> str:
 def test_the_log_level_reaches_django_s_request_warnings(level, logged):
     """Every 409 or 422 answer is a WARNING of django.request: LOG_LEVEL=ERROR drops them."""
     assert _run(REQUEST_WARNINGS, LOG_LEVEL=level) == logged
+
+
+def test_the_development_server_still_logs_its_requests():
+    code = (
+        "import logging, django; django.setup(); log = logging.getLogger('django.server');"
+        "print(log.isEnabledFor(logging.INFO), bool(log.handlers))"
+    )
+    assert _run(code) == "True True"
