@@ -98,7 +98,9 @@ def _insert_values(instance: Model) -> tuple[list[str], list[Any]]:
 
 
 def insert(instance: Model) -> None:
-    """INSERT one new instance and set its primary key, as `save()` would (no signals)."""
+    """INSERT one new instance and set its primary key, as `save()` would (no signals).
+    Every column is sent: a field with only a database default (`db_default` and no
+    `default`) is not for this helper."""
     names, values = _insert_values(instance)
     pk = instance._meta.pk
     if pk is None:
