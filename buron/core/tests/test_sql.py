@@ -64,41 +64,39 @@ def test_a_single_value_reads_as_the_orm_gives_it():
     assert sql.read(User, "last_login", raw) == User.objects.get(pk=user.pk).last_login
 
 
-def test_an_insert_fills_defaults_and_the_key_as_save_would():
-    resource = ResourceFactory()
-    member = UserFactory()
-    start = dt.datetime(2027, 3, 2, 8, 30, tzinfo=dt.UTC)
-    booking = Booking(
+START = dt.datetime(2027, 3, 2, 8, 30, tzinfo=dt.UTC)
+
+
+def _booking(resource, *, hours: int, period: str, member=None) -> Booking:
+    """A new booking, not saved."""
+    return Booking(
         network_id=resource.network_id,
         site_id=resource.site_id,
         resource=resource,
         member=member,
-        start=start,
-        end=start + dt.timedelta(hours=4),
-        period="am",
+        start=START,
+        end=START + dt.timedelta(hours=hours),
+        period=period,
     )
+
+
+def test_an_insert_fills_defaults_and_the_key_as_save_would():
+    member = UserFactory()
+    booking = _booking(ResourceFactory(), hours=4, period="am", member=member)
     before = timezone.now()
     sql.insert(booking)
 
     assert booking.pk is not None and not booking._state.adding
     stored = Booking.objects.get(pk=booking.pk)
     assert stored.status == BookingStatus.ACTIVE and stored.kind == "booking"
-    assert stored.start == start and stored.member_id == member.pk
+    assert stored.start == START and stored.member_id == member.pk
     assert before <= stored.created_at <= timezone.now()
     assert stored.created_at == booking.created_at
 
 
 def test_many_rows_go_in_one_statement_and_the_constraint_still_holds():
     resource = ResourceFactory()
-    start = dt.datetime(2027, 3, 2, 8, 30, tzinfo=dt.UTC)
-    booking = Booking(
-        network_id=resource.network_id,
-        site_id=resource.site_id,
-        resource=resource,
-        start=start,
-        end=start + dt.timedelta(hours=9),
-        period="day",
-    )
+    booking = _booking(resource, hours=9, period="day")
     sql.insert(booking)
 
     def slots():
