@@ -14,11 +14,13 @@ from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
 from buron.core import sql
 from buron.core.geo import distance_km
-from buron.places.models import BookingUnit, Resource, ResourceKind, Site
+from buron.places.models import BookingUnit, Closure, Resource, ResourceKind, Site
 from buron.places.selectors import (
     DaySchedule,
     day_openings,
     opening_flags,
+    public_holiday_name,
+    public_holidays,
     site_schedules,
 )
 
@@ -606,3 +608,135 @@ def member_for_calendar(*, token: str) -> User | None:
     if not token:
         return None
     return User.objects.filter(profile__calendar_token=token, is_active=True).first()
+
+
+# --- What else is free when a site is full: the "just taken" answer's suggestions ---------
+
+
+@dataclass(frozen=True)
+class FreeElsewhere:
+    """A site of the same network open for the period, and how many resources it has free."""
+
+    slug: str
+    name: str
+    free: int
+    distance_km: float | None
+
+
+# SQL: site s has opening hours on a weekday for a half-day (two parameters); repeated for
+# each half-day of the period.
+_OPENS_THEN = (
+    " AND EXISTS (SELECT 1 FROM places_openingperiod o"
+    " WHERE o.site_id = s.id AND o.weekday = %s AND o.half_day = %s)"
+)
+
+
+def free_elsewhere(*, site: Site, day: dt.date, period: str, kind: str) -> list[FreeElsewhere]:
+    """The other published sites of the site's network with resources of that kind free
+    for a half-day period, nearest first: the same counts as `availability`, in one
+    statement (a "just taken" answer asks, for resources booked by the half-day)."""
+    if public_holiday_name(day) is not None:
+        return []
+    slots = HALF_DAY_SLOTS[period]
+    on_day = sql.param(BookingSlot, "day", day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.slug, s.name, s.latitude, s.longitude, (SELECT COUNT(*)"  # noqa: S608 - fixed text, values as parameters
+            " FROM places_resource r WHERE r.site_id = s.id AND r.kind = %s AND r.is_active"
+            " AND r.booking_unit = %s AND NOT EXISTS (SELECT 1 FROM booking_bookingslot h"
+            " WHERE h.network_id = s.network_id AND h.resource_id = r.id AND h.day = %s"
+            f" AND h.slot IN ({', '.join(['%s'] * len(slots))}) AND h.is_active))"
+            " FROM places_site s WHERE s.network_id = %s AND s.is_published AND s.id <> %s"
+            " AND NOT EXISTS (SELECT 1 FROM places_closure c"
+            " WHERE c.site_id = s.id AND c.start_date <= %s AND c.end_date >= %s)"
+            f"{_OPENS_THEN * len(slots)}",
+            [
+                kind,
+                BookingUnit.HALF_DAY,
+                on_day,
+                *slots,
+                site.network_id,
+                site.pk,
+                on_day,
+                on_day,
+                *[v for s in slots for v in (day.weekday(), HALF_DAY_NAME[s])],
+            ],
+        )
+        rows = cursor.fetchall()
+    found = []
+    for slug, name, latitude, longitude, free in rows:
+        if not free:
+            continue
+        distance = None
+        if latitude is not None and longitude is not None and site.latitude is not None:
+            distance = round(
+                distance_km(
+                    float(site.latitude),
+                    float(site.longitude),
+                    float(sql.read(Site, "latitude", latitude)),
+                    float(sql.read(Site, "longitude", longitude)),
+                ),
+                1,
+            )
+        found.append(FreeElsewhere(slug, name, free, distance))
+    found.sort(key=lambda f: (f.distance_km or 0.0, f.name))
+    return found
+
+
+def free_later(
+    *, site: Site, start: dt.date, days: int, period: str, kind: str
+) -> list[tuple[dt.date, int]]:
+    """The days from `start` on which the site is open for a half-day period and has
+    resources of that kind free, with how many: the cells `availability_week` gives as
+    open and free, in four short statements."""
+    end = start + dt.timedelta(days=days - 1)
+    slots = HALF_DAY_SLOTS[period]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM places_resource WHERE site_id = %s AND kind = %s AND is_active",
+            [site.pk, kind],
+        )
+        (resources,) = cursor.fetchone()
+        if not resources:
+            return []
+        cursor.execute(
+            "SELECT h.day, COUNT(DISTINCT h.resource_id) FROM booking_bookingslot h"  # noqa: S608 - fixed text, values as parameters
+            " WHERE h.network_id = %s AND h.day >= %s AND h.day <= %s"
+            f" AND h.slot IN ({', '.join(['%s'] * len(slots))}) AND h.is_active"
+            " AND h.resource_id IN (SELECT r.id FROM places_resource r"
+            " WHERE r.site_id = %s AND r.kind = %s AND r.is_active) GROUP BY h.day",
+            [
+                site.network_id,
+                sql.param(BookingSlot, "day", start),
+                sql.param(BookingSlot, "day", end),
+                *slots,
+                site.pk,
+                kind,
+            ],
+        )
+        held = {sql.read(BookingSlot, "day", day): count for day, count in cursor.fetchall()}
+        cursor.execute(
+            "SELECT weekday, half_day FROM places_openingperiod WHERE site_id = %s", [site.pk]
+        )
+        opening = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT start_date, end_date FROM places_closure"
+            " WHERE site_id = %s AND start_date <= %s AND end_date >= %s",
+            [site.pk, sql.param(Closure, "start_date", end), sql.param(Closure, "end_date", start)],
+        )
+        closures = [
+            (sql.read(Closure, "start_date", a), sql.read(Closure, "end_date", b))
+            for a, b in cursor.fetchall()
+        ]
+    holidays = public_holidays(start, end)
+    found = []
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        if day in holidays or any(a <= day <= b for a, b in closures):
+            continue
+        if not all((day.weekday(), HALF_DAY_NAME[s]) in opening for s in slots):
+            continue
+        free = resources - held.get(day, 0)
+        if free > 0:
+            found.append((day, free))
+    return found

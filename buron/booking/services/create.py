@@ -116,38 +116,34 @@ def _alternatives(*, site: Site, day: dt.date, period: str, kind: str) -> list[A
     return found
 
 
+# How many other sites a "just taken" answer suggests, and how many days ahead it looks
+# for the same site.
+ALTERNATIVE_SITES = 3
+ALTERNATIVE_DAYS = 14
+
+
 def _alternatives_now(
     *, site: Site, day: dt.date, period: str, kind: str, limit: int = 5
 ) -> list[Alternative]:
-    found: list[Alternative] = []
-    for result in selectors.availability(
-        day=day,
-        period=period,
-        kind=kind,
-        sites=Site.objects.filter(network_id=site.network_id),
-        near=(float(site.latitude), float(site.longitude)),
-    ):
-        if result.site.pk != site.pk and result.free_count:
-            found.append(
-                Alternative(
-                    result.site.slug, result.site.name, day.isoformat(), period, result.free_count
-                )
-            )
-        if len(found) >= 3:
-            break
-    # The same site on the next days, in one look at the next two weeks.
-    ((_site, cells),) = selectors.availability_week(
+    """The nearest other sites free that day, then the same site on the next days."""
+    when = day.isoformat()
+    found = [
+        Alternative(other.slug, other.name, when, period, other.free)
+        for other in selectors.free_elsewhere(site=site, day=day, period=period, kind=kind)[
+            :ALTERNATIVE_SITES
+        ]
+    ]
+    later = selectors.free_later(
+        site=site,
         start=day + dt.timedelta(days=1),
-        days=14,
+        days=ALTERNATIVE_DAYS,
         period=period,
         kind=kind,
-        sites=Site.objects.filter(pk=site.pk),
     )
-    for cell in cells:
-        if len(found) >= limit:
-            break
-        if cell.free and cell.closed_because is None:
-            found.append(Alternative(site.slug, site.name, cell.day.isoformat(), period, cell.free))
+    found += [
+        Alternative(site.slug, site.name, later_day.isoformat(), period, free)
+        for later_day, free in later
+    ]
     return found[:limit]
 
 

@@ -4,11 +4,15 @@ it must say exactly what the sites' full schedules say, site by site."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from buron.booking import selectors
+from buron.accounts.tests.factories import UserFactory
+from buron.booking import selectors, services
+from buron.booking.errors import Alternative
+from buron.booking.services import create
 from buron.places.models import Site
 from buron.places.selectors import site_schedule, site_schedules
 from buron.places.tests.factories import (
@@ -19,7 +23,7 @@ from buron.places.tests.factories import (
     open_all_week,
 )
 
-from .conftest import DAY
+from .conftest import DAY, NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +114,78 @@ def test_one_site_s_day_reads_as_the_schedules_say(sites, language):
                     site.slug,
                     day,
                 )
+
+
+def _suggestions_by_the_availability_selectors(site, day, period, kind, limit=5):
+    """What a "just taken" answer suggested when it asked the two availability searches
+    (the reference the hand-written suggestions must match)."""
+    found = []
+    for result in selectors.availability(
+        day=day,
+        period=period,
+        kind=kind,
+        sites=Site.objects.filter(network_id=site.network_id),
+        near=(float(site.latitude), float(site.longitude)),
+    ):
+        if result.site.pk != site.pk and result.free_count:
+            found.append(
+                Alternative(
+                    result.site.slug, result.site.name, day.isoformat(), period, result.free_count
+                )
+            )
+        if len(found) >= 3:
+            break
+    ((_site, cells),) = selectors.availability_week(
+        start=day + dt.timedelta(days=1),
+        days=14,
+        period=period,
+        kind=kind,
+        sites=Site.objects.filter(pk=site.pk),
+    )
+    for cell in cells:
+        if len(found) >= limit:
+            break
+        if cell.free and cell.closed_because is None:
+            found.append(Alternative(site.slug, site.name, cell.day.isoformat(), period, cell.free))
+    return found[:limit]
+
+
+@pytest.mark.parametrize("period", ["am", "pm", "day"])
+def test_the_just_taken_suggestions_agree_with_the_availability_searches(sites, period):
+    """Sites at different distances (not in name order), desks and an office partly booked,
+    closures, weekdays closed, half-day openings and public holidays around the days."""
+    for n, each in enumerate(sites.order_by("-name")):
+        Site.objects.filter(pk=each.pk).update(
+            latitude=Decimal("45.1") + Decimal(n) / 50, longitude=Decimal("2.8") + Decimal(n) / 90
+        )
+    base = sites.get(slug="murat")
+    ResourceFactory(site=base, kind="private_office", name="Bureau")
+    ResourceFactory(site=sites.get(slug="matins"), name="Poste 2")
+    for offset, who, where, half in [
+        (0, "a", "murat", "am"),
+        (0, "b", "matins", "am"),
+        (1, "c", "murat", "pm"),
+        (2, "d", "murat", "day"),
+        (3, "e", "apres-midi", "pm"),
+        (7, "f", "murat", "am"),
+    ]:
+        services.booking_create_half_day(
+            member=UserFactory(email=f"{who}@example.org"),
+            site=sites.get(slug=where),
+            day=DAY + dt.timedelta(days=offset),
+            period=half,
+            now=NOW,
+            notify=False,
+        )
+    days = [DAY + dt.timedelta(days=n) for n in range(-3, 9)]
+    days += [dt.date(2027, 5, 4), dt.date(2027, 5, 14), WHIT_MONDAY]
+    with translation.override("en"):
+        for site in sites.filter(is_published=True):
+            site = Site.objects.select_related("network").get(pk=site.pk)
+            for day in days:
+                for kind in ("desk", "private_office"):
+                    expected = _suggestions_by_the_availability_selectors(site, day, period, kind)
+                    assert (
+                        create._alternatives_now(site=site, day=day, period=period, kind=kind)
+                        == expected
+                    ), (site.slug, day, kind)
