@@ -168,8 +168,13 @@ def api_token_user(*, token: str) -> User | None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.id, t.last_used_at, {_TOKEN_USER.columns} FROM accounts_apitoken t"  # noqa: S608 - fixed text, values as parameters
-            " JOIN accounts_user u ON u.id = t.user_id WHERE t.digest = %s AND u.is_active",
+            sql.select(
+                "t.id",
+                "t.last_used_at",
+                _TOKEN_USER,
+                rest="FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id"
+                " WHERE t.digest = %s AND u.is_active",
+            ),
             [_digest(token)],
         )
         row = cursor.fetchone()

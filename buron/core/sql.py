@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
-
-M = TypeVar("M", bound=Model)
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -48,9 +46,14 @@ def _converters(field: Field[Any, Any], alias: str) -> tuple[Col, list[Converter
     return col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)
 
 
+@cache
+def _read_converters(model: type[Model], name: str, vendor: str) -> tuple[Col, list[Converter]]:
+    return _converters(_field(model, name), "t")
+
+
 def read(model: type[Model], name: str, value: Any) -> Any:
     """A value read from a model's column, as the ORM would give it (an aware datetime)."""
-    col, converters = _converters(_field(model, name), "t")
+    col, converters = _read_converters(model, name, connection.vendor)
     for convert in converters:
         value = convert(value, col, connection)
     return value
@@ -76,6 +79,14 @@ class Selected:
         return self.model.from_db(connection.alias, self.names, values)
 
 
+def select(*columns: Selected | str, rest: str) -> str:
+    """A SELECT of some columns, a model's all (a Selected) or single ones ("t.id"), then
+    the caller's fixed text: the one place a statement is put together from the models'
+    column names; values always go as parameters."""
+    names = ", ".join(c.columns if isinstance(c, Selected) else c for c in columns)
+    return f"SELECT {names} {rest}"
+
+
 @cache
 def _converters_of(
     model: type[Model], alias: str, vendor: str
@@ -97,23 +108,40 @@ def _insert_values(instance: Model) -> tuple[list[str], list[Any]]:
     )
 
 
+def _pk_column(model: type[Model]) -> str:
+    pk = model._meta.pk
+    if pk is None:
+        raise TypeError(f"{model.__name__} has no primary key")
+    return q(pk.column)
+
+
+def _insert(instances: Sequence[Model], suffix: str = "") -> list[tuple[Any, ...]]:
+    """One INSERT of new instances of one model, then `suffix` (RETURNING…); the rows it
+    returns."""
+    rows = [_insert_values(instance) for instance in instances]
+    names = rows[0][0]
+    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(instances[0]._meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - names from the model
+            f"VALUES {', '.join([placeholders] * len(rows))}{suffix}",
+            [value for _names, values in rows for value in values],
+        )
+        return list(cursor.fetchall()) if suffix else []
+
+
+def _saved(instances: Sequence[Model]) -> None:
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
+
 def insert(instance: Model) -> None:
     """INSERT one new instance and set its primary key, as `save()` would (no signals).
     Every column is sent: a field with only a database default (`db_default` and no
     `default`) is not for this helper."""
-    names, values = _insert_values(instance)
-    pk = instance._meta.pk
-    if pk is None:
-        raise TypeError(f"{type(instance).__name__} has no primary key")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {q(instance._meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING {q(pk.column)}",
-            values,
-        )
-        (instance.pk,) = cursor.fetchone()
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    ((instance.pk,),) = _insert([instance], f" RETURNING {_pk_column(type(instance))}")
+    _saved([instance])
 
 
 def insert_many(instances: Sequence[Model], *, skip_taken: bool = False) -> int:
@@ -124,22 +152,12 @@ def insert_many(instances: Sequence[Model], *, skip_taken: bool = False) -> int:
     count tells the caller. Keys are not read back."""
     if not instances:
         return 0
-    rows = [_insert_values(instance) for instance in instances]
-    names = rows[0][0]
-    pk = instances[0]._meta.pk
-    if pk is None:
-        raise TypeError(f"{type(instances[0]).__name__} has no primary key")
-    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-    skip = f" ON CONFLICT DO NOTHING RETURNING {q(pk.column)}" if skip_taken else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {q(instances[0]._meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - names from the model
-            f"VALUES {', '.join([placeholders] * len(rows))}{skip}",
-            [value for _names, values in rows for value in values],
-        )
-        inserted = len(cursor.fetchall()) if skip_taken else len(rows)
-    if inserted == len(rows):
-        for instance in instances:
-            instance._state.adding = False
-            instance._state.db = connection.alias
+    if skip_taken:
+        returning = f" ON CONFLICT DO NOTHING RETURNING {_pk_column(type(instances[0]))}"
+        inserted = len(_insert(instances, returning))
+    else:
+        _insert(instances)
+        inserted = len(instances)
+    if inserted == len(instances):
+        _saved(instances)
     return inserted

@@ -194,18 +194,19 @@ class _Look:
 def _look(*, site: Site, kind: str, span: Span) -> _Look:
     """The active resources of that kind at the site holding none of the span's slots (the
     first few), and whether the site has any such resource at all: one read."""
-    slots = ", ".join(["%s"] * len(span.slots))
     with connection.cursor() as cursor:
+        # A span's slots follow each other: the first and the last bound them.
         cursor.execute(
-            "SELECT r.id, r.name, r.booking_unit, EXISTS (SELECT 1 FROM booking_bookingslot h"  # noqa: S608 - fixed text, values as parameters
+            "SELECT r.id, r.name, r.booking_unit, EXISTS (SELECT 1 FROM booking_bookingslot h"
             " WHERE h.network_id = %s AND h.resource_id = r.id AND h.day = %s"
-            f" AND h.slot IN ({slots}) AND h.is_active) AS held"
+            " AND h.slot >= %s AND h.slot <= %s AND h.is_active) AS held"
             " FROM places_resource r WHERE r.site_id = %s AND r.kind = %s AND r.is_active"
             " ORDER BY held, r.name, r.id LIMIT %s",
             [
                 site.network_id,
                 sql.param(BookingSlot, "day", span.day),
-                *span.slots,
+                span.slots[0],
+                span.slots[-1],
                 site.pk,
                 kind,
                 CANDIDATES,

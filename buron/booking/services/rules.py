@@ -96,35 +96,28 @@ def member_day(member: User, unit: str, span: Span) -> MemberDay:
     50 hours from the span's start. Only the member's bookings starting within
     MEMBER_DAY_REACH of it are read, through the (member, start) index, so the cost does
     not grow with the member's history; the slots' day then decides exactly."""
-    booked = (
-        "FROM booking_booking b WHERE b.member_id = %s"
-        ' AND b."start" > %s AND b."start" < %s AND b.kind = %s AND b.status = %s'
-        " AND EXISTS (SELECT 1 FROM booking_bookingslot s"
-        " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)"
-    )
-    booked_params = [
-        member.pk,
-        sql.param(Booking, "start", span.start - MEMBER_DAY_REACH),
-        sql.param(Booking, "start", span.start + MEMBER_DAY_REACH),
-        BookingKind.BOOKING,
-        BookingStatus.ACTIVE,
-        sql.param(BookingSlot, "day", span.day),
-    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT u.is_active, (SELECT COUNT(*) {booked}),"  # noqa: S608 - fixed text, values as parameters
-            f' (SELECT COUNT(*) {booked} AND b."start" < %s AND b."end" > %s'
-            " AND EXISTS (SELECT 1 FROM places_resource r"
-            " WHERE r.id = b.resource_id AND r.booking_unit = %s)),"
-            " p.status, p.employer_name, p.valid_from"
-            " FROM accounts_user u LEFT JOIN accounts_statusperiod p ON p.user_id = u.id"
+            "SELECT u.is_active, d.held, d.overlapping, p.status, p.employer_name, p.valid_from"
+            " FROM accounts_user u CROSS JOIN (SELECT COUNT(*) AS held,"
+            " COALESCE(SUM(CASE WHEN r.booking_unit = %s"
+            ' AND b."start" < %s AND b."end" > %s THEN 1 ELSE 0 END), 0) AS overlapping'
+            " FROM booking_booking b JOIN places_resource r ON r.id = b.resource_id"
+            ' WHERE b.member_id = %s AND b."start" > %s AND b."start" < %s'
+            " AND b.kind = %s AND b.status = %s AND EXISTS (SELECT 1 FROM booking_bookingslot s"
+            " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)) d"
+            " LEFT JOIN accounts_statusperiod p ON p.user_id = u.id"
             " WHERE u.id = %s ORDER BY p.valid_from",
             [
-                *booked_params,
-                *booked_params,
+                unit,
                 sql.param(Booking, "start", span.end),
                 sql.param(Booking, "end", span.start),
-                unit,
+                member.pk,
+                sql.param(Booking, "start", span.start - MEMBER_DAY_REACH),
+                sql.param(Booking, "start", span.start + MEMBER_DAY_REACH),
+                BookingKind.BOOKING,
+                BookingStatus.ACTIVE,
+                sql.param(BookingSlot, "day", span.day),
                 member.pk,
             ],
         )
