@@ -14,13 +14,13 @@ from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
 from buron.core import sql
 from buron.core.geo import distance_km
-from buron.places.models import BookingUnit, Closure, Resource, ResourceKind, Site
+from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import (
     DaySchedule,
     day_openings,
     opening_flags,
     public_holiday_name,
-    public_holidays,
+    site_days,
     site_schedules,
 )
 
@@ -66,8 +66,11 @@ def policy_for(site: Site) -> BookingPolicy:
     booking asks for them when its rules are not in the cache)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_POLICY.columns} FROM booking_bookingpolicy p"  # noqa: S608 - fixed text, values as parameters
-            " WHERE p.site_id = %s OR (p.network_id = %s AND p.site_id IS NULL)",
+            sql.select(
+                _POLICY,
+                rest="FROM booking_bookingpolicy p"
+                " WHERE p.site_id = %s OR (p.network_id = %s AND p.site_id IS NULL)",
+            ),
             [site.pk, site.network_id],
         )
         found: list[BookingPolicy] = [_POLICY.load(row) for row in cursor.fetchall()]
@@ -623,12 +626,10 @@ class FreeElsewhere:
     distance_km: float | None
 
 
-# SQL: site s has opening hours on a weekday for a half-day (two parameters); repeated for
-# each half-day of the period.
-_OPENS_THEN = (
-    " AND EXISTS (SELECT 1 FROM places_openingperiod o"
-    " WHERE o.site_id = s.id AND o.weekday = %s AND o.half_day = %s)"
-)
+def _slot_range(period: str) -> tuple[int, int]:
+    """The first and last slot of a half-day period (its slots follow each other)."""
+    slots = HALF_DAY_SLOTS[period]
+    return slots[0], slots[-1]
 
 
 def free_elsewhere(*, site: Site, day: dt.date, period: str, kind: str) -> list[FreeElsewhere]:
@@ -637,29 +638,35 @@ def free_elsewhere(*, site: Site, day: dt.date, period: str, kind: str) -> list[
     statement (a "just taken" answer asks, for resources booked by the half-day)."""
     if public_holiday_name(day) is not None:
         return []
-    slots = HALF_DAY_SLOTS[period]
+    half_days = [HALF_DAY_NAME[s] for s in HALF_DAY_SLOTS[period]]
     on_day = sql.param(BookingSlot, "day", day)
     with connection.cursor() as cursor:
+        # Open for the period: hours on that weekday for each of its half-days (both names
+        # given, the same twice for one half-day), and no closure that day.
         cursor.execute(
-            "SELECT s.slug, s.name, s.latitude, s.longitude, (SELECT COUNT(*)"  # noqa: S608 - fixed text, values as parameters
+            "SELECT s.slug, s.name, s.latitude, s.longitude, (SELECT COUNT(*)"
             " FROM places_resource r WHERE r.site_id = s.id AND r.kind = %s AND r.is_active"
             " AND r.booking_unit = %s AND NOT EXISTS (SELECT 1 FROM booking_bookingslot h"
             " WHERE h.network_id = s.network_id AND h.resource_id = r.id AND h.day = %s"
-            f" AND h.slot IN ({', '.join(['%s'] * len(slots))}) AND h.is_active))"
+            " AND h.slot >= %s AND h.slot <= %s AND h.is_active))"
             " FROM places_site s WHERE s.network_id = %s AND s.is_published AND s.id <> %s"
             " AND NOT EXISTS (SELECT 1 FROM places_closure c"
             " WHERE c.site_id = s.id AND c.start_date <= %s AND c.end_date >= %s)"
-            f"{_OPENS_THEN * len(slots)}",
+            " AND (SELECT COUNT(DISTINCT o.half_day) FROM places_openingperiod o"
+            " WHERE o.site_id = s.id AND o.weekday = %s AND o.half_day IN (%s, %s)) = %s",
             [
                 kind,
                 BookingUnit.HALF_DAY,
                 on_day,
-                *slots,
+                *_slot_range(period),
                 site.network_id,
                 site.pk,
                 on_day,
                 on_day,
-                *[v for s in slots for v in (day.weekday(), HALF_DAY_NAME[s])],
+                day.weekday(),
+                half_days[0],
+                half_days[-1],
+                len(half_days),
             ],
         )
         rows = cursor.fetchall()
@@ -690,7 +697,6 @@ def free_later(
     resources of that kind free, with how many: the cells `availability_week` gives as
     open and free, in four short statements."""
     end = start + dt.timedelta(days=days - 1)
-    slots = HALF_DAY_SLOTS[period]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FROM places_resource WHERE site_id = %s AND kind = %s AND is_active",
@@ -700,43 +706,24 @@ def free_later(
         if not resources:
             return []
         cursor.execute(
-            "SELECT h.day, COUNT(DISTINCT h.resource_id) FROM booking_bookingslot h"  # noqa: S608 - fixed text, values as parameters
+            "SELECT h.day, COUNT(DISTINCT h.resource_id) FROM booking_bookingslot h"
             " WHERE h.network_id = %s AND h.day >= %s AND h.day <= %s"
-            f" AND h.slot IN ({', '.join(['%s'] * len(slots))}) AND h.is_active"
+            " AND h.slot >= %s AND h.slot <= %s AND h.is_active"
             " AND h.resource_id IN (SELECT r.id FROM places_resource r"
             " WHERE r.site_id = %s AND r.kind = %s AND r.is_active) GROUP BY h.day",
             [
                 site.network_id,
                 sql.param(BookingSlot, "day", start),
                 sql.param(BookingSlot, "day", end),
-                *slots,
+                *_slot_range(period),
                 site.pk,
                 kind,
             ],
         )
         held = {sql.read(BookingSlot, "day", day): count for day, count in cursor.fetchall()}
-        cursor.execute(
-            "SELECT weekday, half_day FROM places_openingperiod WHERE site_id = %s", [site.pk]
-        )
-        opening = set(cursor.fetchall())
-        cursor.execute(
-            "SELECT start_date, end_date FROM places_closure"
-            " WHERE site_id = %s AND start_date <= %s AND end_date >= %s",
-            [site.pk, sql.param(Closure, "start_date", end), sql.param(Closure, "end_date", start)],
-        )
-        closures = [
-            (sql.read(Closure, "start_date", a), sql.read(Closure, "end_date", b))
-            for a, b in cursor.fetchall()
-        ]
-    holidays = public_holidays(start, end)
     found = []
-    for offset in range(days):
-        day = start + dt.timedelta(days=offset)
-        if day in holidays or any(a <= day <= b for a, b in closures):
-            continue
-        if not all((day.weekday(), HALF_DAY_NAME[s]) in opening for s in slots):
-            continue
+    for day, schedule in site_days(site, start, end).items():
         free = resources - held.get(day, 0)
-        if free > 0:
+        if schedule.is_open and _period_open(schedule, period) and free > 0:
             found.append((day, free))
     return found

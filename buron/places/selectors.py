@@ -130,10 +130,7 @@ def site_schedules(
         start_date__lte=end, end_date__gte=start, **site_filter
     ).order_by("start_date", "pk"):
         closures.setdefault(closure.site_id, []).append(closure)
-    bank = {
-        day: _("Public holiday: %(name)s") % {"name": name}
-        for day, name in public_holidays(start, end).items()
-    }
+    bank = _holiday_reasons(start, end)
     weekday_closed = _("Closed on this weekday")
     reason_labels = closure_reason_labels()
     days_of_range = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
@@ -157,6 +154,14 @@ def site_schedules(
             days[day] = schedule
         result[pk] = days
     return result
+
+
+def _holiday_reasons(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """Why public holidays between start and end close every site, in the active language."""
+    return {
+        day: _("Public holiday: %(name)s") % {"name": name}
+        for day, name in public_holidays(start, end).items()
+    }
 
 
 def _closed_because(
@@ -254,41 +259,51 @@ def day_openings(
 _CLOSURE = sql.Selected(Closure, "c")
 
 
-def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
-    """One site's day, as site_schedules gives it, in two short statements (a booking
-    asks for it when its rules are not in the cache)."""
+def site_days(site: HasPk, start: dt.date, end: dt.date) -> dict[dt.date, DaySchedule]:
+    """One site's schedule for each day from start to end, as site_schedules gives it, in
+    two short statements (a booking asks when its rules are not in the cache, and a
+    "just taken" answer for the next days)."""
+    periods: dict[int, list[OpenPeriod]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT half_day, opens, closes FROM places_openingperiod"
-            " WHERE site_id = %s AND weekday = %s ORDER BY half_day",
-            [site.pk, day.weekday()],
+            "SELECT weekday, half_day, opens, closes FROM places_openingperiod"
+            " WHERE site_id = %s ORDER BY half_day",
+            [site.pk],
         )
-        periods = [
-            OpenPeriod(
-                half_day,
-                sql.read(OpeningPeriod, "opens", opens),
-                sql.read(OpeningPeriod, "closes", closes),
+        for weekday, half_day, opens, closes in cursor.fetchall():
+            periods.setdefault(weekday, []).append(
+                OpenPeriod(
+                    half_day,
+                    sql.read(OpeningPeriod, "opens", opens),
+                    sql.read(OpeningPeriod, "closes", closes),
+                )
             )
-            for half_day, opens, closes in cursor.fetchall()
-        ]
-        on_day = sql.param(Closure, "start_date", day)
         cursor.execute(
-            f"SELECT {_CLOSURE.columns} FROM places_closure c"  # noqa: S608 - fixed text, values as parameters
-            " WHERE c.site_id = %s AND c.start_date <= %s AND c.end_date >= %s"
-            " ORDER BY c.start_date, c.id",
-            [site.pk, on_day, on_day],
+            sql.select(
+                _CLOSURE,
+                rest="FROM places_closure c"
+                " WHERE c.site_id = %s AND c.start_date <= %s AND c.end_date >= %s"
+                " ORDER BY c.start_date, c.id",
+            ),
+            [site.pk, sql.param(Closure, "start_date", end), sql.param(Closure, "end_date", start)],
         )
         closures = [_CLOSURE.load(row) for row in cursor.fetchall()]
-    holiday = public_holiday_name(day)
-    closed_because = _closed_because(
-        day,
-        periods,
-        closures,
-        {day: _("Public holiday: %(name)s") % {"name": holiday}} if holiday else {},
-        closure_reason_labels(),
-        _("Closed on this weekday"),
-    )
-    return DaySchedule(day, periods or NO_PERIODS, closed_because)
+    bank = _holiday_reasons(start, end)
+    reason_labels = closure_reason_labels()
+    weekday_closed = _("Closed on this weekday")
+    found = {}
+    for n in range((end - start).days + 1):
+        day = start + dt.timedelta(days=n)
+        day_periods = periods.get(day.weekday(), NO_PERIODS)
+        closed_because = _closed_because(
+            day, day_periods, closures, bank, reason_labels, weekday_closed
+        )
+        found[day] = DaySchedule(day, day_periods, closed_because)
+    return found
+
+
+def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
+    return site_days(site, day, day)[day]
 
 
 _SITE = sql.Selected(Site, "s")
@@ -300,8 +315,12 @@ def published_site(slug: str) -> Site | None:
     booking by site name asks)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_SITE.columns}, {_NETWORK.columns} FROM places_site s"  # noqa: S608 - fixed text, values as parameters
-            " JOIN places_network n ON n.id = s.network_id WHERE s.slug = %s AND s.is_published",
+            sql.select(
+                _SITE,
+                _NETWORK,
+                rest="FROM places_site s JOIN places_network n ON n.id = s.network_id"
+                " WHERE s.slug = %s AND s.is_published",
+            ),
             [slug],
         )
         row = cursor.fetchone()

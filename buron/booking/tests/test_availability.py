@@ -14,7 +14,7 @@ from buron.booking import selectors, services
 from buron.booking.errors import Alternative
 from buron.booking.services import create
 from buron.places.models import Site
-from buron.places.selectors import site_schedule, site_schedules
+from buron.places.selectors import site_days, site_schedule, site_schedules
 from buron.places.tests.factories import (
     ClosureFactory,
     OpeningPeriodFactory,
@@ -114,6 +114,15 @@ def test_one_site_s_day_reads_as_the_schedules_say(sites, language):
                     site.slug,
                     day,
                 )
+        # Days in a row, as a "just taken" answer reads them for the next two weeks.
+        start, end = DAY - dt.timedelta(days=4), DAY + dt.timedelta(days=16)
+        schedules = site_schedules(list(sites), start, end)
+        for site in sites:
+            assert {
+                day: (s.periods, s.closed_because) for day, s in site_days(site, start, end).items()
+            } == {day: (s.periods, s.closed_because) for day, s in schedules[site.pk].items()}, (
+                site.slug
+            )
 
 
 def _suggestions_by_the_availability_selectors(site, day, period, kind, limit=5):
