@@ -91,7 +91,11 @@ class StatusPeriod(models.Model):
     """A member's status from a day on (until the next period): bookings remember it."""
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="status_periods", verbose_name=_("user")
+        User,
+        on_delete=models.CASCADE,
+        related_name="status_periods",
+        verbose_name=_("user"),
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=20, choices=VisitorStatus.choices)
     employer_name = models.CharField(_("employer"), max_length=200, blank=True)
@@ -127,7 +131,11 @@ class StaffRole(models.Model):
     """A person's role in a network: administrator of all of it, or host of one site."""
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user")
+        User,
+        on_delete=models.CASCADE,
+        related_name="staff_roles",
+        verbose_name=_("user"),
+        db_index=False,
     )
     network = models.ForeignKey(
         "places.Network", on_delete=models.CASCADE, related_name="+", verbose_name=_("network")

@@ -117,11 +117,21 @@ class Booking(models.Model):
     network = models.ForeignKey(
         Network, on_delete=models.PROTECT, related_name="+", verbose_name=_("network")
     )
+    # The (site, start), (resource, start) and (member, start) indexes below serve these
+    # keys too: a second index on the key alone would only cost every booking a write.
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("site")
+        Site,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("site"),
+        db_index=False,
     )
     resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("resource")
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("resource"),
+        db_index=False,
     )
     kind = models.CharField(
         _("kind"), max_length=10, choices=BookingKind.choices, default=BookingKind.BOOKING
@@ -133,6 +143,7 @@ class Booking(models.Model):
         blank=True,
         related_name="bookings",
         verbose_name=_("member"),
+        db_index=False,
     )
     # What the member was on that day, kept when their identity is erased.
     visitor_status = models.CharField(
@@ -190,7 +201,9 @@ class BookingSlot(models.Model):
     """One unit of time of one resource held by a booking (see the module's docstring)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="slots")
-    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+")
+    # Served by the (network, day, resource) index and the unique constraint, which lead
+    # with it.
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+", db_index=False)
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="slots")
     day = models.DateField()
     slot = models.PositiveSmallIntegerField(validators=[MaxValueValidator(23)])

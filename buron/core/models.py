@@ -7,7 +7,9 @@ from django.db import models
 class IdempotencyRecord(models.Model):
     """The first answer given to a POST with an Idempotency-Key, replayed for the same key."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=200)
     request_digest = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()

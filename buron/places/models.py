@@ -104,7 +104,11 @@ class Site(models.Model):
     """A third place of the network: a telecentre, or an annex attached to one."""
 
     network = models.ForeignKey(
-        Network, on_delete=models.PROTECT, related_name="sites", verbose_name=_("network")
+        Network,
+        on_delete=models.PROTECT,
+        related_name="sites",
+        verbose_name=_("network"),
+        db_index=False,
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.TELECENTRE
@@ -359,7 +363,11 @@ class OpeningPeriod(models.Model):
     compare_with_saved_half_day = True
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="opening_periods", verbose_name=_("site")
+        Site,
+        on_delete=models.CASCADE,
+        related_name="opening_periods",
+        verbose_name=_("site"),
+        db_index=False,
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     half_day = models.CharField(_("half-day"), max_length=2, choices=HalfDay.choices)
@@ -465,7 +473,11 @@ class Closure(models.Model):
     """A site is closed from one day to another, both included."""
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="closures", verbose_name=_("site")
+        Site,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        verbose_name=_("site"),
+        db_index=False,
     )
     start_date = models.DateField(_("first day closed"))
     end_date = models.DateField(_("last day closed"))
@@ -531,10 +543,18 @@ class Resource(models.Model):
     # The network is repeated here so that every constraint guarding a booking can include
     # it (partitioning and distribution by network); it always equals site.network.
     network = models.ForeignKey(
-        Network, on_delete=models.PROTECT, related_name="resources", verbose_name=_("network")
+        Network,
+        on_delete=models.PROTECT,
+        related_name="resources",
+        verbose_name=_("network"),
+        db_index=False,
     )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="resources", verbose_name=_("site")
+        Site,
+        on_delete=models.PROTECT,
+        related_name="resources",
+        verbose_name=_("site"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
     name = models.CharField(_("name"), max_length=100)
