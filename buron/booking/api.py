@@ -25,6 +25,7 @@ from buron.places.selectors import published_site
 from . import selectors, services
 from .errors import BookingRefused, SlotTaken
 from .models import Booking, Period
+from .site_rules import published_site_day
 
 router = Router(tags=["bookings"])
 
@@ -213,16 +214,6 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
                 member=user, resource=resource, start=start, end=end
             )
         else:
-            site = None
-            if not payload.site:
-                errors["site"] = [_("This field is required.")]
-            else:
-                site = published_site(payload.site)
-                if site is None:
-                    errors["site"] = [
-                        _("No published site has the short name “%(slug)s”.")
-                        % {"slug": payload.site}
-                    ]
             values: dict[str, Any] = {}
             for name, parse in (
                 ("date", lambda: date_from_text(payload.date)),
@@ -240,6 +231,24 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
                     values[name] = parse()
                 except ValidationError as exc:
                     errors[name] = exc.messages
+            site = site_day = None
+            if not payload.site:
+                errors = {"site": [_("This field is required.")], **errors}
+            else:
+                # With a valid date, the site comes with its rules that day (one read).
+                if "date" in values:
+                    site_day = published_site_day(payload.site, values["date"])
+                    site = site_day.site if site_day else None
+                else:
+                    site = published_site(payload.site)
+                if site is None:
+                    errors = {
+                        "site": [
+                            _("No published site has the short name “%(slug)s”.")
+                            % {"slug": payload.site}
+                        ],
+                        **errors,
+                    }
             if errors or site is None:
                 return 422, {"detail": next(iter(errors.values()))[0], "errors": errors}
             booking = services.booking_create_half_day(
@@ -248,6 +257,7 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
                 day=values["date"],
                 period=values["period"],
                 kind=values["kind"],
+                rules=site_day.rules if site_day else None,
             )
     except BookingRefused as exc:
         return 422, _errors(exc)

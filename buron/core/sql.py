@@ -70,6 +70,11 @@ class Selected:
         self.names = [f.attname for f in self.fields]
         self.columns = ", ".join(f"{q(alias)}.{q(f.column)}" for f in self.fields)
         self.width = len(self.fields)
+        self.pk_at = self.fields.index(model._meta.pk) if model._meta.pk else 0
+
+    def pk(self, row: Sequence[Any], start: int = 0) -> Any:
+        """The row's primary key (None where a LEFT JOIN found no row)."""
+        return row[start + self.pk_at]
 
     def load(self, row: Sequence[Any], start: int = 0) -> Any:
         values = list(row[start : start + self.width])

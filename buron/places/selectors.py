@@ -288,6 +288,25 @@ def site_days(site: HasPk, start: dt.date, end: dt.date) -> dict[dt.date, DaySch
             [site.pk, sql.param(Closure, "start_date", end), sql.param(Closure, "end_date", start)],
         )
         closures = [_CLOSURE.load(row) for row in cursor.fetchall()]
+    return _days_of(start, end, periods, closures)
+
+
+def site_day(day: dt.date, periods: list[OpenPeriod], closures: list[Closure]) -> DaySchedule:
+    """One site's schedule that day from its opening periods of that weekday (morning
+    first) and its closures covering the day: what site_days gives for it, for a caller
+    that read those rows itself."""
+    ordered = sorted(closures, key=lambda c: (c.start_date, c.pk))
+    return _days_of(day, day, {day.weekday(): periods} if periods else {}, ordered)[day]
+
+
+def _days_of(
+    start: dt.date,
+    end: dt.date,
+    periods: dict[int, list[OpenPeriod]],
+    closures: list[Closure],
+) -> dict[dt.date, DaySchedule]:
+    """Each day's schedule from a site's periods by weekday and its closures (in the order
+    they began): public holidays first, then closures, then the weekday's hours."""
     bank = _holiday_reasons(start, end)
     reason_labels = closure_reason_labels()
     weekday_closed = _("Closed on this weekday")

@@ -22,7 +22,7 @@ from buron.places.selectors import DaySchedule
 from .. import selectors, tasks
 from ..errors import Alternative, SlotTaken
 from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
-from ..site_rules import day_rules
+from ..site_rules import DayRules, day_rules
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
@@ -235,6 +235,7 @@ def booking_create_half_day(
     series: BookingSeries | None = None,
     notify: bool = True,
     alternatives: bool = True,
+    rules: DayRules | None = None,
 ) -> Booking:
     """Book a desk or office for a half-day or a day; a free one is assigned unless given.
 
@@ -243,7 +244,8 @@ def booking_create_half_day(
     booking's transaction, where the database's one row per held slot decides between
     concurrent claims. Raises BookingRefused when a rule says no, SlotTaken when nothing
     is free any more — with the next free alternatives, looked up once the booking's
-    transaction is over so that the search never holds a lock.
+    transaction is over so that the search never holds a lock. Give the site's rules
+    that day when they were read with the site (published_site_day).
     """
     if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
         raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")
@@ -260,7 +262,8 @@ def booking_create_half_day(
             raise refusal(
                 _("This resource cannot be booked at the moment."), "inactive", "resource"
             )
-    rules = day_rules(site, day)
+    if rules is None or rules.schedule.day != day:
+        rules = day_rules(site, day)
     policy = rules.policy
     span = _half_day_span_or_refuse(site, rules.schedule, period)
     check_when(site, span, now or timezone.now(), policy)

@@ -251,3 +251,33 @@ def test_dates_out_of_range_are_refused_not_crashed(client, site, token, day):
     )
     assert response.status_code == 422
     assert not Booking.objects.exists()
+
+
+def test_the_rules_read_with_the_site_hold_through_the_api(client, site, token):
+    """A booking by site name takes the site's rules that day from the same read as the
+    site: closures, public holidays, closed weekdays and the site's own policy over its
+    network's are all enforced there, with the message on the date."""
+    from buron.booking.models import BookingPolicy
+    from buron.places.tests.factories import ClosureFactory
+
+    ClosureFactory(site=site, start_date=DAY, end_date=DAY, reason="works")
+    site.opening_periods.filter(weekday=2).delete()  # no Wednesdays any more
+    BookingPolicy.objects.create(network=site.network, horizon_days=60)
+    BookingPolicy.objects.create(network=site.network, site=site, horizon_days=20)
+
+    def refused(day: str) -> str:
+        response = post(
+            client, token, {"site": "murat", "date": day, "period": "am"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 422, response.content
+        assert set(response.json()["errors"]) == {"date"}
+        return response.json()["detail"]
+
+    assert "closed" in refused(str(DAY))
+    assert "Easter Monday" in refused("2027-03-29")
+    assert "Closed on this weekday" in refused("2027-03-03")
+    # 2027-03-18 is within the network's 60 days, beyond the site's own 20.
+    assert "20 days ahead" in refused("2027-03-18")
+    assert not Booking.objects.exists()
+    response = post(client, token, {"site": "murat", "date": "2027-03-01", "period": "am"})
+    assert response.status_code == 201, response.content

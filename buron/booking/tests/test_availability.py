@@ -12,11 +12,15 @@ from django.utils import translation
 from buron.accounts.tests.factories import UserFactory
 from buron.booking import selectors, services
 from buron.booking.errors import Alternative
+from buron.booking.models import BookingPolicy
+from buron.booking.selectors import policy_for
 from buron.booking.services import create
+from buron.booking.site_rules import published_site_day
 from buron.places.models import Site
 from buron.places.selectors import site_days, site_schedule, site_schedules
 from buron.places.tests.factories import (
     ClosureFactory,
+    NetworkFactory,
     OpeningPeriodFactory,
     ResourceFactory,
     SiteFactory,
@@ -123,6 +127,60 @@ def test_one_site_s_day_reads_as_the_schedules_say(sites, language):
             } == {day: (s.periods, s.closed_because) for day, s in schedules[site.pk].items()}, (
                 site.slug
             )
+
+
+def _policy(policy: BookingPolicy) -> tuple[object, ...]:
+    return (
+        policy.pk,
+        policy.horizon_days,
+        policy.max_per_member_per_day,
+        policy.cancellation_deadline_hours,
+    )
+
+
+def _values(instance) -> dict[str, object]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_site_read_with_its_day_has_the_rules_a_booking_reads_otherwise(sites, language):
+    """A booking by site name reads the site and its rules that day in one statement
+    (published_site_day): the same site and network as the ORM, the same schedule as
+    site_schedule and the same policy as policy_for — the network's, then a site's own."""
+    network = sites.first().network
+    days = [DAY + dt.timedelta(days=n) for n in range(-4, 5)] + [WHIT_MONDAY]
+    # Another network's rules never apply here.
+    BookingPolicy.objects.create(network=NetworkFactory(slug="ailleurs"), horizon_days=5)
+
+    def check() -> None:
+        with translation.override(language):
+            for site in Site.objects.filter(pk__in=sites.values("pk")):
+                for day in days:
+                    found = published_site_day(site.slug, day)
+                    if not site.is_published:
+                        assert found is None, site.slug
+                        continue
+                    assert found is not None, site.slug
+                    assert _values(found.site) == _values(site)
+                    assert _values(found.site.network) == _values(network)
+                    expected = site_schedule(site, day)
+                    schedule = found.rules.schedule
+                    assert (schedule.day, schedule.periods, schedule.closed_because) == (
+                        day,
+                        expected.periods,
+                        expected.closed_because,
+                    ), (site.slug, day)
+                    assert _policy(found.rules.policy) == _policy(policy_for(site)), site.slug
+
+    check()  # the defaults
+    BookingPolicy.objects.create(network=network, horizon_days=30, max_per_member_per_day=1)
+    check()
+    own = BookingPolicy.objects.create(
+        network=network, site=Site.objects.get(slug="deux-fermetures"), horizon_days=7
+    )
+    check()
+    assert published_site_day("deux-fermetures", DAY).rules.policy.pk == own.pk
+    assert published_site_day("nulle-part", DAY) is None
 
 
 def _suggestions_by_the_availability_selectors(site, day, period, kind, limit=5):
