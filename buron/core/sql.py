@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -35,9 +36,15 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return field
 
 
+def _connection() -> BaseDatabaseWrapper:
+    """This thread's connection itself: `connection` is a proxy that looks the connection
+    up again at each attribute, and converters read several."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def param(model: type[Model], name: str, value: Any) -> Any:
     """A value as the database takes it for that field (a date as text on SQLite, say)."""
-    return _field(model, name).get_db_prep_value(value, connection, prepared=False)
+    return _field(model, name).get_db_prep_value(value, _connection(), prepared=False)
 
 
 def _converters(field: Field[Any, Any], alias: str) -> tuple[Col, list[Converter]]:
@@ -53,9 +60,10 @@ def _read_converters(model: type[Model], name: str, vendor: str) -> tuple[Col, l
 
 def read(model: type[Model], name: str, value: Any) -> Any:
     """A value read from a model's column, as the ORM would give it (an aware datetime)."""
-    col, converters = _read_converters(model, name, connection.vendor)
+    conn = _connection()
+    col, converters = _read_converters(model, name, conn.vendor)
     for convert in converters:
-        value = convert(value, col, connection)
+        value = convert(value, col, conn)
     return value
 
 
@@ -78,10 +86,11 @@ class Selected:
 
     def load(self, row: Sequence[Any], start: int = 0) -> Any:
         values = list(row[start : start + self.width])
-        for i, col, converters in _converters_of(self.model, self.alias, connection.vendor):
+        conn = _connection()
+        for i, col, converters in _converters_of(self.model, self.alias, conn.vendor):
             for convert in converters:
-                values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.names, values)
+                values[i] = convert(values[i], col, conn)
+        return self.model.from_db(conn.alias, self.names, values)
 
 
 def select(*columns: Selected | str, rest: str) -> str:
@@ -107,9 +116,10 @@ def _converters_of(
 
 def _insert_values(instance: Model) -> tuple[list[str], list[Any]]:
     fields = [f for f in instance._meta.concrete_fields if f is not instance._meta.auto_field]
+    conn = _connection()
     return (
         [q(f.column) for f in fields],
-        [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields],
+        [f.get_db_prep_save(f.pre_save(instance, True), conn) for f in fields],
     )
 
 

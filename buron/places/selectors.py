@@ -184,8 +184,14 @@ def _closed_because(
 
 
 def closure_reason_labels() -> dict[str, str]:
-    """The closure reasons in the active language, translated once (a model's
-    get_FOO_display hashes its lazy choices at each call)."""
+    """The closure reasons in the active language, translated once per language and kept
+    (a model's get_FOO_display hashes its lazy choices at each call; every booking asks).
+    Read only."""
+    return _reason_labels(get_language() or "")
+
+
+@lru_cache(maxsize=16)
+def _reason_labels(language: str) -> dict[str, str]:
     return {value: str(label) for value, label in ClosureReason.choices}
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import override
 from buron.places.models import Site
 from buron.places.selectors import (
     OpenPeriod,
+    closure_reason_labels,
     public_holiday_name,
     public_holidays,
     published_sites,
@@ -258,3 +259,12 @@ def test_the_site_with_resources_lists_active_ones_and_hours_in_three_queries() 
     assert len(queries) == 3
     with pytest.raises(Site.DoesNotExist):
         site_with_resources("cache")
+
+
+def test_closure_reasons_are_kept_per_language() -> None:
+    """Translated once per language and kept: each language still gets its own words."""
+    for _round in range(2):
+        with override("fr"):
+            assert closure_reason_labels()["works"] == "Travaux"
+        with override("en"):
+            assert closure_reason_labels()["works"] == "Works"
