@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -100,16 +101,43 @@ def _errors(exc: ValidationError) -> dict[str, Any]:
 
 
 def booking_out(booking: Booking) -> dict[str, Any]:
+    """A booking as the API gives it; times in UTC, as read back from the database (a
+    booking just made holds them in its network's zone)."""
     return {
         "id": booking.pk,
         "resource": booking.resource_id,
         "resource_name": booking.resource.name,
         "site": booking.site.slug,
-        "start": booking.start,
-        "end": booking.end,
+        "start": booking.start.astimezone(dt.UTC),
+        "end": booking.end.astimezone(dt.UTC),
         "period": booking.period,
         "status": booking.status,
     }
+
+
+def _json_default(value: Any) -> Any:
+    return _DJANGO_JSON.default(value)
+
+
+_DJANGO_JSON = DjangoJSONEncoder()
+
+
+def json_response(status: int, body: Any) -> HttpResponse:
+    """An answer written out directly, its shape documented by the route's schemas (and
+    checked against them by the tests): on the booking's hot path, validating the answer
+    again on the way out costs a tenth of a refusal's time. Times and dates are written as
+    the rest of the API writes them (Django's JSON encoder); keys in alphabetical order, so
+    that a replayed answer (kept in a JSON column, which on PostgreSQL keeps no order) is
+    the same bytes as the first."""
+    return HttpResponse(
+        orjson.dumps(
+            body,
+            default=_json_default,
+            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_SORT_KEYS,
+        ),
+        status=status,
+        content_type="application/json",
+    )
 
 
 @router.get(
@@ -284,9 +312,9 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
     response={201: BookingOut, 409: TakenOut, 422: ErrorOut},
     summary="Book a desk (site, date, period) or a resource (resource, start, end)",
 )
-def booking_create(request: HttpRequest, payload: BookingIn) -> Status[Any]:
+def booking_create(request: HttpRequest, payload: BookingIn) -> HttpResponse:
     user = signed_in_user(request)
-    return Status(*idempotent(request, user, lambda: _create(user, payload)))
+    return json_response(*idempotent(request, user, lambda: _create(user, payload)))
 
 
 @router.get("/bookings", auth=api_token_auth, response=list[BookingOut], summary="My bookings")

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -68,7 +69,8 @@ def idempotent(request: HttpRequest, user: Any, handler: Callable[[], Result]) -
             return existing.status_code, existing.body
         status, body = handler()
         record.status_code = status
-        record.body = json.loads(json.dumps(body, default=str))
+        # Kept as the JSON the first answer was written as, so a replay writes it again.
+        record.body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
         record.save(update_fields=["status_code", "body"])
     return status, body
 

@@ -281,3 +281,42 @@ def test_the_rules_read_with_the_site_hold_through_the_api(client, site, token):
     assert not Booking.objects.exists()
     response = post(client, token, {"site": "murat", "date": "2027-03-01", "period": "am"})
     assert response.status_code == 201, response.content
+
+
+def test_every_booking_answer_has_its_documented_shape(client, site, other_site, token, member2):
+    """Booking answers are written out directly (not validated again on the way out): each
+    one must still read as its schema says, times as the other endpoints write them."""
+    from buron.booking.api import BookingOut, ErrorOut, TakenOut
+
+    created = post(client, token, {"site": "murat", "date": str(DAY), "period": "day"})
+    assert created.status_code == 201
+    BookingOut.model_validate(created.json())
+    (listed,) = client.get("/api/v1/bookings", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert created.json() == listed
+    # The same key replays the same bytes.
+    body = {"site": "murat", "date": str(DAY), "period": "am"}
+    first = post(client, token, body, HTTP_IDEMPOTENCY_KEY="k-shape")
+    again = post(client, token, body, HTTP_IDEMPOTENCY_KEY="k-shape")
+    assert first.status_code == again.status_code == 422
+    assert first.content == again.content
+    ErrorOut.model_validate(first.json())
+    second = api_token_create(user=member2)
+    post(client, second, {"site": "murat", "date": str(DAY), "period": "day"})
+    third = api_token_create(user=type(member2).objects.create_user("t@example.org", "x"))
+    taken = post(client, third, {"site": "murat", "date": str(DAY), "period": "am"})
+    assert taken.status_code == 409
+    assert TakenOut.model_validate(taken.json()).alternatives
+    made = post(
+        client,
+        second,
+        {"site": "allanche", "date": "2027-03-03", "period": "am"},
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
+    replayed = post(
+        client,
+        second,
+        {"site": "allanche", "date": "2027-03-03", "period": "am"},
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
+    assert made.status_code == replayed.status_code == 201
+    assert made.content == replayed.content
