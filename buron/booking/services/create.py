@@ -26,11 +26,16 @@ from ..site_rules import DayRules, day_rules
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
+    MEMBER_DAY_COLUMNS,
+    MEMBER_DAY_SOURCE,
     MemberDay,
     check_member,
     check_site_open,
     check_when,
+    judge_member,
     lock_member,
+    member_day_from_rows,
+    member_day_params,
     refusal,
 )
 
@@ -191,35 +196,80 @@ class _Look:
     any_resource: bool
 
 
+# The active resources of a kind at a site, those holding none of a span's slots first
+# (a span's slots follow each other: the first and the last bound them); the parameters
+# come from _free_params.
+_RESOURCES_FREE_FIRST = (
+    "SELECT r.id, r.name, r.booking_unit, EXISTS (SELECT 1 FROM booking_bookingslot h"
+    " WHERE h.network_id = %s AND h.resource_id = r.id AND h.day = %s"
+    " AND h.slot >= %s AND h.slot <= %s AND h.is_active) AS taken"
+    " FROM places_resource r WHERE r.site_id = %s AND r.kind = %s AND r.is_active"
+    " ORDER BY taken, r.name, r.id LIMIT %s"
+)
+
+
+def _free_params(site: Site, kind: str, span: Span) -> list[Any]:
+    return [
+        site.network_id,
+        sql.param(BookingSlot, "day", span.day),
+        span.slots[0],
+        span.slots[-1],
+        site.pk,
+        kind,
+        CANDIDATES,
+    ]
+
+
+def _look_from(rows: list[tuple[Any, ...]], site: Site, kind: str) -> _Look:
+    """A look from (id, name, unit, taken) rows, free ones first."""
+    names = ["id", "network_id", "site_id", "kind", "name", "booking_unit"]
+    free = [
+        Resource.from_db(connection.alias, names, [pk, site.network_id, site.pk, kind, name, unit])
+        for pk, name, unit, taken in rows
+        if not taken
+    ]
+    return _Look(free=free, any_resource=bool(rows))
+
+
 def _look(*, site: Site, kind: str, span: Span) -> _Look:
     """The active resources of that kind at the site holding none of the span's slots (the
     first few), and whether the site has any such resource at all: one read."""
     with connection.cursor() as cursor:
-        # A span's slots follow each other: the first and the last bound them.
+        cursor.execute(_RESOURCES_FREE_FIRST, _free_params(site, kind, span))
+        return _look_from(cursor.fetchall(), site, kind)
+
+
+def _first_look(*, member: User, site: Site, kind: str, span: Span) -> tuple[_Look, MemberDay]:
+    """_look and the member's day (member_day) in one read, before any lock: what a booking
+    needs to refuse, or to say "just taken", without a transaction. The member's day is
+    read again under the lock before anything is written."""
+    with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT r.id, r.name, r.booking_unit, EXISTS (SELECT 1 FROM booking_bookingslot h"
-            " WHERE h.network_id = %s AND h.resource_id = r.id AND h.day = %s"
-            " AND h.slot >= %s AND h.slot <= %s AND h.is_active) AS held"
-            " FROM places_resource r WHERE r.site_id = %s AND r.kind = %s AND r.is_active"
-            " ORDER BY held, r.name, r.id LIMIT %s",
+            sql.select(
+                *MEMBER_DAY_COLUMNS,
+                "f.id",
+                "f.name",
+                "f.booking_unit",
+                "f.taken",
+                rest="FROM "
+                + MEMBER_DAY_SOURCE
+                + " LEFT JOIN ("
+                + _RESOURCES_FREE_FIRST
+                + ") f ON 1 = 1 WHERE u.id = %s ORDER BY p.valid_from, f.taken, f.name, f.id",
+            ),
             [
-                site.network_id,
-                sql.param(BookingSlot, "day", span.day),
-                span.slots[0],
-                span.slots[-1],
-                site.pk,
-                kind,
-                CANDIDATES,
+                *member_day_params(member, BookingUnit.HALF_DAY, span),
+                *_free_params(site, kind, span),
+                member.pk,
             ],
         )
         rows = cursor.fetchall()
-    names = ["id", "network_id", "site_id", "kind", "name", "booking_unit"]
-    free = [
-        Resource.from_db(connection.alias, names, [pk, site.network_id, site.pk, kind, name, unit])
-        for pk, name, unit, held in rows
-        if not held
-    ]
-    return _Look(free=free, any_resource=bool(rows))
+    width = len(MEMBER_DAY_COLUMNS)
+    resources: dict[int, tuple[Any, ...]] = {}
+    for row in rows:
+        if row[width] is not None:
+            resources.setdefault(row[width], tuple(row[width:]))
+    return _look_from(list(resources.values()), site, kind), member_day_from_rows(rows, span)
 
 
 def booking_create_half_day(
@@ -271,19 +321,22 @@ def booking_create_half_day(
         if resource is not None:
             candidates = [resource]
         else:
-            # A first look outside any lock. A desk it finds may be taken before the claim:
-            # the database then refuses that claim and the next one is tried.
-            look = _look(site=site, kind=kind, span=span)
+            # A first look outside any lock, with the member's day: a refusal or a full
+            # site is answered without a transaction (a refusal needs no lock; the
+            # member's own bookings are the better answer than "taken"). A desk it finds
+            # may be taken before the claim: the database then refuses that claim and the
+            # next one is tried.
+            look, preview = _first_look(member=member, site=site, kind=kind, span=span)
             if not look.any_resource:
                 raise refusal(
                     _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
                     "no_resource",
                     "kind",
                 )
+            if not member.is_active:
+                raise refusal(_("This account is closed."), "member_inactive")
+            judge_member(preview, policy)
             if not look.free:
-                # Full: say so without locking anything, unless the member's own bookings
-                # are the better answer (read without a lock too: a refusal needs none).
-                check_member(member, BookingUnit.HALF_DAY, span, policy)
                 raise _taken(site)
             candidates = look.free
         booking = _hold_half_day(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.utils.formats import date_format
@@ -87,6 +89,42 @@ class MemberDay:
 MEMBER_DAY_REACH = dt.timedelta(days=3)
 
 
+# A member's day (see member_day): the account's state, the counts of its bookings that
+# day, and one row per status period; its parameters come from _member_day_params.
+MEMBER_DAY_COLUMNS = (
+    "u.is_active",
+    "d.held",
+    "d.overlapping",
+    "p.status",
+    "p.employer_name",
+    "p.valid_from",
+)
+MEMBER_DAY_SOURCE = (
+    "accounts_user u CROSS JOIN (SELECT COUNT(*) AS held,"
+    " COALESCE(SUM(CASE WHEN r.booking_unit = %s"
+    ' AND b."start" < %s AND b."end" > %s THEN 1 ELSE 0 END), 0) AS overlapping'
+    " FROM booking_booking b JOIN places_resource r ON r.id = b.resource_id"
+    ' WHERE b.member_id = %s AND b."start" > %s AND b."start" < %s'
+    " AND b.kind = %s AND b.status = %s AND EXISTS (SELECT 1 FROM booking_bookingslot s"
+    " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)) d"
+    " LEFT JOIN accounts_statusperiod p ON p.user_id = u.id"
+)
+
+
+def member_day_params(member: User, unit: str, span: Span) -> list[Any]:
+    return [
+        unit,
+        sql.param(Booking, "start", span.end),
+        sql.param(Booking, "end", span.start),
+        member.pk,
+        sql.param(Booking, "start", span.start - MEMBER_DAY_REACH),
+        sql.param(Booking, "start", span.start + MEMBER_DAY_REACH),
+        BookingKind.BOOKING,
+        BookingStatus.ACTIVE,
+        sql.param(BookingSlot, "day", span.day),
+    ]
+
+
 def member_day(member: User, unit: str, span: Span) -> MemberDay:
     """One statement: the account's state, its bookings that day and its status periods
     (one row per period, oldest first; the counts come with each).
@@ -98,36 +136,28 @@ def member_day(member: User, unit: str, span: Span) -> MemberDay:
     not grow with the member's history; the slots' day then decides exactly."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT u.is_active, d.held, d.overlapping, p.status, p.employer_name, p.valid_from"
-            " FROM accounts_user u CROSS JOIN (SELECT COUNT(*) AS held,"
-            " COALESCE(SUM(CASE WHEN r.booking_unit = %s"
-            ' AND b."start" < %s AND b."end" > %s THEN 1 ELSE 0 END), 0) AS overlapping'
-            " FROM booking_booking b JOIN places_resource r ON r.id = b.resource_id"
-            ' WHERE b.member_id = %s AND b."start" > %s AND b."start" < %s'
-            " AND b.kind = %s AND b.status = %s AND EXISTS (SELECT 1 FROM booking_bookingslot s"
-            " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)) d"
-            " LEFT JOIN accounts_statusperiod p ON p.user_id = u.id"
-            " WHERE u.id = %s ORDER BY p.valid_from",
-            [
-                unit,
-                sql.param(Booking, "start", span.end),
-                sql.param(Booking, "end", span.start),
-                member.pk,
-                sql.param(Booking, "start", span.start - MEMBER_DAY_REACH),
-                sql.param(Booking, "start", span.start + MEMBER_DAY_REACH),
-                BookingKind.BOOKING,
-                BookingStatus.ACTIVE,
-                sql.param(BookingSlot, "day", span.day),
-                member.pk,
-            ],
+            sql.select(
+                *MEMBER_DAY_COLUMNS,
+                rest="FROM " + MEMBER_DAY_SOURCE + " WHERE u.id = %s ORDER BY p.valid_from",
+            ),
+            [*member_day_params(member, unit, span), member.pk],
         )
-        rows = cursor.fetchall()
+        return member_day_from_rows(cursor.fetchall(), span)
+
+
+def member_day_from_rows(rows: Sequence[Sequence[Any]], span: Span) -> MemberDay:
+    """A member's day from rows that begin with MEMBER_DAY_COLUMNS (status
+    periods oldest first; a row may repeat a period when joined to other rows)."""
     if not rows:
         return MemberDay(False, 0, 0, "other", "")
     is_active, held, overlapping = rows[0][:3]
-    periods = [
-        (sql.read(StatusPeriod, "valid_from", r[5]), r[3], r[4]) for r in rows if r[3] is not None
-    ]
+    periods: list[tuple[dt.date, str, str]] = []
+    for r in rows:
+        if r[3] is None:
+            continue
+        period = (sql.read(StatusPeriod, "valid_from", r[5]), r[3], r[4])
+        if not periods or periods[-1] != period:
+            periods.append(period)
     # The latest period started by that day, else the first one (as status_on).
     started = [p for p in periods if p[0] <= span.day]
     chosen = started[-1] if started else (periods[0] if periods else None)
@@ -147,7 +177,11 @@ def check_member(member: User, unit: str, span: Span, policy: BookingPolicy) -> 
     read, the member's status that day included."""
     if not member.is_active:
         raise refusal(_("This account is closed."), "member_inactive")
-    found = member_day(member, unit, span)
+    return judge_member(member_day(member, unit, span), policy)
+
+
+def judge_member(found: MemberDay, policy: BookingPolicy) -> MemberDay:
+    """The refusals check_member makes, on a member's day already read."""
     if not found.is_active:
         raise refusal(_("This account is closed."), "member_inactive")
     if found.overlapping:
