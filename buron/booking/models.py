@@ -204,7 +204,10 @@ class BookingSlot(models.Model):
     # Served by the (network, day, resource) index and the unique constraint, which lead
     # with it.
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+", db_index=False)
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="slots")
+    # Served by the (resource, day) index below.
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="slots", db_index=False
+    )
     day = models.DateField()
     slot = models.PositiveSmallIntegerField(validators=[MaxValueValidator(23)])
     is_active = models.BooleanField(default=True)
@@ -217,7 +220,11 @@ class BookingSlot(models.Model):
                 name="slot_one_active_booking",
             ),
         ]
-        indexes = [models.Index(fields=["network", "day", "resource"])]
+        indexes = [
+            models.Index(fields=["network", "day", "resource"]),
+            # A resource's slots over some days (plans, blocks, moves), whatever its history.
+            models.Index(fields=["resource", "day"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.day} {self.slot}"
