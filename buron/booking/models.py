@@ -204,10 +204,7 @@ class BookingSlot(models.Model):
     # Served by the (network, day, resource) index and the unique constraint, which lead
     # with it.
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+", db_index=False)
-    # Served by the (resource, day) index below.
-    resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, related_name="slots", db_index=False
-    )
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="slots")
     day = models.DateField()
     slot = models.PositiveSmallIntegerField(validators=[MaxValueValidator(23)])
     is_active = models.BooleanField(default=True)
@@ -220,11 +217,7 @@ class BookingSlot(models.Model):
                 name="slot_one_active_booking",
             ),
         ]
-        indexes = [
-            models.Index(fields=["network", "day", "resource"]),
-            # A resource's slots over some days (plans, blocks, moves), whatever its history.
-            models.Index(fields=["resource", "day"]),
-        ]
+        indexes = [models.Index(fields=["network", "day", "resource"])]
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.day} {self.slot}"

@@ -61,7 +61,6 @@ def test_the_database_holds_no_index_on_the_booking_keys_alone(db) -> None:
         ("booking_booking", "site_id"),
         ("booking_booking", "resource_id"),
         ("booking_bookingslot", "network_id"),
-        ("booking_bookingslot", "resource_id"),
     ):
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, table)
