@@ -178,6 +178,16 @@ def _probes(
     }
 
 
+def _probe_target(targets: Targets) -> tuple[dt.date, str]:
+    """The last day of the horizon and a site with a desk still free that morning: the
+    "booking created" probe must find one (the seed fills some sites' days)."""
+    from buron.booking.selectors import availability
+
+    day = targets.days[-1]
+    free = [r.site.slug for r in availability(day=day, period="am", kind="desk") if r.free_count]
+    return day, (free or targets.open_sites[day]["am"])[0]
+
+
 @dataclass
 class LoadSetup:
     """The load clients of a phase, ready to run."""
@@ -333,11 +343,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "created_in_database": loadplan.load_bookings(setup.members),
     }
     log(f"integrity: {out['integrity']}")
-    spread_day = setup.targets.days[-1]
     out["probes"] = _probes(
         token=setup.probe_members[0].token,
         other_token=setup.probe_members[1].token,
-        spread=(spread_day, setup.targets.open_sites[spread_day]["am"][0]),
+        spread=_probe_target(setup.targets),
         hot=out["hot"],
     )
     log(f"probes: {out['probes']}")
