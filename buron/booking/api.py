@@ -115,11 +115,11 @@ def booking_out(booking: Booking) -> dict[str, Any]:
     }
 
 
+_DJANGO_JSON = DjangoJSONEncoder()
+
+
 def _json_default(value: Any) -> Any:
     return _DJANGO_JSON.default(value)
-
-
-_DJANGO_JSON = DjangoJSONEncoder()
 
 
 def json_response(status: int, body: Any) -> HttpResponse:

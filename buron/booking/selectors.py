@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -58,7 +59,15 @@ def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:
     }
 
 
-_POLICY = sql.Selected(BookingPolicy, "p")
+POLICY_ROW = sql.Selected(BookingPolicy, "p")
+
+
+def policy_among(found: Iterable[BookingPolicy]) -> BookingPolicy:
+    """Of the policies that may apply to one site, its own, else its network's, else the
+    defaults."""
+    found = list(found)
+    own = [p for p in found if p.site_id is not None]
+    return (own or found or [DEFAULT_POLICY])[0]
 
 
 def policy_for(site: Site) -> BookingPolicy:
@@ -67,15 +76,13 @@ def policy_for(site: Site) -> BookingPolicy:
     with connection.cursor() as cursor:
         cursor.execute(
             sql.select(
-                _POLICY,
+                POLICY_ROW,
                 rest="FROM booking_bookingpolicy p"
                 " WHERE p.site_id = %s OR (p.network_id = %s AND p.site_id IS NULL)",
             ),
             [site.pk, site.network_id],
         )
-        found: list[BookingPolicy] = [_POLICY.load(row) for row in cursor.fetchall()]
-    own = [p for p in found if p.site_id is not None]
-    return (own or found or [DEFAULT_POLICY])[0]
+        return policy_among(POLICY_ROW.load(row) for row in cursor.fetchall())
 
 
 @dataclass

@@ -14,12 +14,20 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
 from buron.core import sql
-from buron.places.models import Closure, Network, OpeningPeriod, Site
+from buron.places.models import Closure, OpeningPeriod, Site
 from buron.places.rules import network_rules_changed
-from buron.places.selectors import DaySchedule, OpenPeriod, site_day, site_schedule
+from buron.places.selectors import (
+    CLOSURE_ROW,
+    NETWORK_ROW,
+    SITE_ROW,
+    DaySchedule,
+    OpenPeriod,
+    site_day,
+    site_schedule,
+)
 
 from .models import BookingPolicy
-from .selectors import DEFAULT_POLICY, policy_for
+from .selectors import POLICY_ROW, policy_among, policy_for
 
 
 @dataclass(frozen=True)
@@ -47,12 +55,6 @@ def day_rules(site: Site, day: dt.date) -> DayRules:
     return found
 
 
-_SITE = sql.Selected(Site, "s")
-_NETWORK = sql.Selected(Network, "n")
-_CLOSURE = sql.Selected(Closure, "c")
-_POLICY = sql.Selected(BookingPolicy, "p")
-
-
 @dataclass(frozen=True)
 class SiteDay:
     site: Site
@@ -68,14 +70,14 @@ def published_site_day(slug: str, day: dt.date) -> SiteDay | None:
     with connection.cursor() as cursor:
         cursor.execute(
             sql.select(
-                _SITE,
-                _NETWORK,
+                SITE_ROW,
+                NETWORK_ROW,
                 "o.id",
                 "o.half_day",
                 "o.opens",
                 "o.closes",
-                _CLOSURE,
-                _POLICY,
+                CLOSURE_ROW,
+                POLICY_ROW,
                 rest="FROM places_site s JOIN places_network n ON n.id = s.network_id"
                 " LEFT JOIN places_openingperiod o ON o.site_id = s.id AND o.weekday = %s"
                 " LEFT JOIN places_closure c ON c.site_id = s.id"
@@ -94,9 +96,9 @@ def published_site_day(slug: str, day: dt.date) -> SiteDay | None:
         rows = cursor.fetchall()
     if not rows:
         return None
-    site: Site = _SITE.load(rows[0])
-    site.network = _NETWORK.load(rows[0], _SITE.width)
-    at = _SITE.width + _NETWORK.width
+    site: Site = SITE_ROW.load(rows[0])
+    site.network = NETWORK_ROW.load(rows[0], SITE_ROW.width)
+    at = SITE_ROW.width + NETWORK_ROW.width
     periods: dict[int, OpenPeriod] = {}
     closures: dict[int, Closure] = {}
     policies: dict[int, BookingPolicy] = {}
@@ -108,14 +110,13 @@ def published_site_day(slug: str, day: dt.date) -> SiteDay | None:
                 sql.read(OpeningPeriod, "opens", opens),
                 sql.read(OpeningPeriod, "closes", closes),
             )
-        closure_id = _CLOSURE.pk(row, at + 4)
+        closure_id = CLOSURE_ROW.pk(row, at + 4)
         if closure_id is not None and closure_id not in closures:
-            closures[closure_id] = _CLOSURE.load(row, at + 4)
-        policy_id = _POLICY.pk(row, at + 4 + _CLOSURE.width)
+            closures[closure_id] = CLOSURE_ROW.load(row, at + 4)
+        policy_id = POLICY_ROW.pk(row, at + 4 + CLOSURE_ROW.width)
         if policy_id is not None and policy_id not in policies:
-            policies[policy_id] = _POLICY.load(row, at + 4 + _CLOSURE.width)
-    own = [p for p in policies.values() if p.site_id is not None]
-    policy = (own or list(policies.values()) or [DEFAULT_POLICY])[0]
+            policies[policy_id] = POLICY_ROW.load(row, at + 4 + CLOSURE_ROW.width)
+    policy = policy_among(policies.values())
     schedule = site_day(
         day, sorted(periods.values(), key=lambda p: p.half_day), list(closures.values())
     )

@@ -262,7 +262,8 @@ def day_openings(
     return found
 
 
-_CLOSURE = sql.Selected(Closure, "c")
+# Rows read by hand (buron.core.sql), shared with the booking app's one-statement reads.
+CLOSURE_ROW = sql.Selected(Closure, "c")
 
 
 def site_days(site: HasPk, start: dt.date, end: dt.date) -> dict[dt.date, DaySchedule]:
@@ -286,14 +287,14 @@ def site_days(site: HasPk, start: dt.date, end: dt.date) -> dict[dt.date, DaySch
             )
         cursor.execute(
             sql.select(
-                _CLOSURE,
+                CLOSURE_ROW,
                 rest="FROM places_closure c"
                 " WHERE c.site_id = %s AND c.start_date <= %s AND c.end_date >= %s"
                 " ORDER BY c.start_date, c.id",
             ),
             [site.pk, sql.param(Closure, "start_date", end), sql.param(Closure, "end_date", start)],
         )
-        closures = [_CLOSURE.load(row) for row in cursor.fetchall()]
+        closures = [CLOSURE_ROW.load(row) for row in cursor.fetchall()]
     return _days_of(start, end, periods, closures)
 
 
@@ -331,8 +332,8 @@ def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
     return site_days(site, day, day)[day]
 
 
-_SITE = sql.Selected(Site, "s")
-_NETWORK = sql.Selected(Network, "n")
+SITE_ROW = sql.Selected(Site, "s")
+NETWORK_ROW = sql.Selected(Network, "n")
 
 
 def published_site(slug: str) -> Site | None:
@@ -341,8 +342,8 @@ def published_site(slug: str) -> Site | None:
     with connection.cursor() as cursor:
         cursor.execute(
             sql.select(
-                _SITE,
-                _NETWORK,
+                SITE_ROW,
+                NETWORK_ROW,
                 rest="FROM places_site s JOIN places_network n ON n.id = s.network_id"
                 " WHERE s.slug = %s AND s.is_published",
             ),
@@ -351,8 +352,8 @@ def published_site(slug: str) -> Site | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    site: Site = _SITE.load(row)
-    site.network = _NETWORK.load(row, _SITE.width)
+    site: Site = SITE_ROW.load(row)
+    site.network = NETWORK_ROW.load(row, SITE_ROW.width)
     return site
 
 
