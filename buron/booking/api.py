@@ -20,7 +20,7 @@ from buron.accounts.models import User
 from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
 from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
-from buron.places.models import Commune, Resource, ResourceKind, Site
+from buron.places.models import Commune, ResourceKind, Site
 from buron.places.selectors import published_site
 
 from . import selectors, services
@@ -211,82 +211,89 @@ def availability(
     )
 
 
-def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
+def _invalid(errors: dict[str, list[str]]) -> tuple[int, Any]:
+    return 422, {"detail": next(iter(errors.values()))[0], "errors": errors}
+
+
+def _parsed(parsers: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Each field's parsed value; each field's messages into errors."""
+    values: dict[str, Any] = {}
+    for name, parse in parsers.items():
+        try:
+            values[name] = parse()
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return values
+
+
+def _create_hours(user: User, payload: BookingIn) -> Booking | tuple[int, Any]:
+    """The {resource, start, end} shape: parsed here, booked by booking_create_hours."""
+    errors: dict[str, list[str]] = {
+        name: [_("Give either site, date and period, or resource, start and end.")]
+        for name in ("site", "date", "period")
+        if getattr(payload, name)
+    }
+    resource = selectors.bookable_resource(resource_id=payload.resource)
+    if resource is None:
+        errors["resource"] = [_("No bookable resource has this id.")]
+    values = _parsed(
+        {
+            "start": lambda: datetime_from_text(payload.start),
+            "end": lambda: datetime_from_text(payload.end),
+        },
+        errors,
+    )
+    if errors or resource is None:
+        return _invalid(errors)
+    return services.booking_create_hours(
+        member=user, resource=resource, start=values["start"], end=values["end"]
+    )
+
+
+def _create_half_day(user: User, payload: BookingIn) -> Booking | tuple[int, Any]:
+    """The {site, date, period[, kind]} shape: parsed here, booked by
+    booking_create_half_day (a free desk or office is assigned)."""
     errors: dict[str, list[str]] = {}
+    values = _parsed(
+        {
+            "date": lambda: date_from_text(payload.date),
+            "period": lambda: choice_from_text(payload.period, PERIODS),
+            "kind": lambda: choice_from_text(
+                payload.kind,
+                [ResourceKind.DESK.value, ResourceKind.PRIVATE_OFFICE.value],
+                default="desk",
+            ),
+        },
+        errors,
+    )
+    if not payload.site:
+        return _invalid({"site": [_("This field is required.")], **errors})
+    # With a valid date, the site comes with its rules that day (one read).
+    site_day = None
+    if "date" in values:
+        site_day = published_site_day(payload.site, values["date"])
+        site = site_day.site if site_day else None
+    else:
+        site = published_site(payload.site)
+    if site is None:
+        unknown = _("No published site has the short name “%(slug)s”.") % {"slug": payload.site}
+        errors = {"site": [unknown], **errors}
+    if errors or site is None:
+        return _invalid(errors)
+    return services.booking_create_half_day(
+        member=user,
+        site=site,
+        day=values["date"],
+        period=values["period"],
+        kind=values["kind"],
+        rules=site_day.rules if site_day else None,
+    )
+
+
+def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
+    shape = _create_hours if payload.resource is not None else _create_half_day
     try:
-        if payload.resource is not None:
-            for name in ("site", "date", "period"):
-                if getattr(payload, name):
-                    errors[name] = [
-                        _("Give either site, date and period, or resource, start and end.")
-                    ]
-            resource = (
-                Resource.objects.select_related("site__network")
-                .filter(pk=payload.resource, site__is_published=True)
-                .first()
-            )
-            if resource is None:
-                errors["resource"] = [_("No bookable resource has this id.")]
-            start = end = None
-            try:
-                start = datetime_from_text(payload.start)
-            except ValidationError as exc:
-                errors["start"] = exc.messages
-            try:
-                end = datetime_from_text(payload.end)
-            except ValidationError as exc:
-                errors["end"] = exc.messages
-            if errors or resource is None or start is None or end is None:
-                return 422, {"detail": next(iter(errors.values()))[0], "errors": errors}
-            booking = services.booking_create_hours(
-                member=user, resource=resource, start=start, end=end
-            )
-        else:
-            values: dict[str, Any] = {}
-            for name, parse in (
-                ("date", lambda: date_from_text(payload.date)),
-                ("period", lambda: choice_from_text(payload.period, PERIODS)),
-                (
-                    "kind",
-                    lambda: choice_from_text(
-                        payload.kind,
-                        [ResourceKind.DESK.value, ResourceKind.PRIVATE_OFFICE.value],
-                        default="desk",
-                    ),
-                ),
-            ):
-                try:
-                    values[name] = parse()
-                except ValidationError as exc:
-                    errors[name] = exc.messages
-            site = site_day = None
-            if not payload.site:
-                errors = {"site": [_("This field is required.")], **errors}
-            else:
-                # With a valid date, the site comes with its rules that day (one read).
-                if "date" in values:
-                    site_day = published_site_day(payload.site, values["date"])
-                    site = site_day.site if site_day else None
-                else:
-                    site = published_site(payload.site)
-                if site is None:
-                    errors = {
-                        "site": [
-                            _("No published site has the short name “%(slug)s”.")
-                            % {"slug": payload.site}
-                        ],
-                        **errors,
-                    }
-            if errors or site is None:
-                return 422, {"detail": next(iter(errors.values()))[0], "errors": errors}
-            booking = services.booking_create_half_day(
-                member=user,
-                site=site,
-                day=values["date"],
-                period=values["period"],
-                kind=values["kind"],
-                rules=site_day.rules if site_day else None,
-            )
+        result = shape(user, payload)
     except BookingRefused as exc:
         return 422, _errors(exc)
     except SlotTaken as exc:
@@ -303,7 +310,9 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
                 for a in exc.alternatives
             ],
         }
-    return 201, booking_out(booking)
+    if isinstance(result, tuple):
+        return result
+    return 201, booking_out(result)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import VisitorStatus
@@ -195,6 +196,12 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == BookingStatus.ACTIVE
+
+    @cached_property
+    def outcome(self) -> dict[str, str]:
+        """What the booking's participants reported when it was made or cancelled in this
+        request (e.g. {"covered_by": "carnet"}); not stored by booking itself."""
+        return {}
 
 
 class BookingSlot(models.Model):

@@ -288,6 +288,18 @@ def availability_week(
     return table
 
 
+def bookable_resource(*, resource_id: int | None) -> Resource | None:
+    """The resource with that id at a published site, its site and network loaded; None
+    when there is none (whether it is active is the booking's rule to tell)."""
+    if resource_id is None:
+        return None
+    return (
+        Resource.objects.select_related("site__network")
+        .filter(pk=resource_id, site__is_published=True)
+        .first()
+    )
+
+
 def member_bookings(*, user: User, upcoming: bool, now: dt.datetime) -> QuerySet[Booking]:
     qs = Booking.objects.filter(member=user, kind=BookingKind.BOOKING).select_related(
         "site", "resource", "network"

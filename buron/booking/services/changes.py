@@ -13,7 +13,7 @@ from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
 from buron.places.models import Resource
 
-from .. import selectors
+from .. import participants, selectors
 from ..errors import SlotTaken
 from ..models import Booking, BookingKind, BookingSlot, BookingStatus
 from ..slots import zone
@@ -68,9 +68,10 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
         raise refusal(_("This booking is not yours."), "not_owner")
     if booking.status == BookingStatus.CANCELLED:
         raise refusal(_("This booking is already cancelled."), "already_cancelled")
+    own = booking.member_id == by.pk
+    policy = selectors.policy_for(booking.site)
+    deadline = booking.start - dt.timedelta(hours=policy.cancellation_deadline_hours)
     if not is_staff:
-        policy = selectors.policy_for(booking.site)
-        deadline = booking.start - dt.timedelta(hours=policy.cancellation_deadline_hours)
         if booking.end <= now:
             raise refusal(_("This booking is over."), "past")
         if now > deadline:
@@ -89,6 +90,15 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
     _release_slots(booking)
+    participants.booking_cancelled(
+        participants.BookingChange(
+            booking=booking,
+            by=by,
+            reason=participants.Reason.MEMBER if own else participants.Reason.STAFF,
+            late=own and now > deadline,
+            outcome=booking.outcome,
+        )
+    )
     return booking
 
 
@@ -143,5 +153,15 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
             )
     except IntegrityError as exc:
         raise SlotTaken(_("That resource is taken at that time.")) from exc
+    participants.booking_cancelled(
+        participants.BookingChange(
+            booking=booking, by=by, reason=participants.Reason.MOVED, outcome=booking.outcome
+        )
+    )
+    participants.booking_created(
+        participants.BookingChange(
+            booking=moved, by=by, reason=participants.Reason.MOVED, outcome=moved.outcome
+        )
+    )
     confirm_by_email([moved])
     return moved

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from buron.core import sql
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
-from .. import selectors, tasks
+from .. import participants, selectors, tasks
 from ..errors import Alternative, SlotTaken
 from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
 from ..site_rules import DayRules, day_rules
@@ -286,6 +287,7 @@ def booking_create_half_day(
     notify: bool = True,
     alternatives: bool = True,
     rules: DayRules | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> Booking:
     """Book a desk or office for a half-day or a day; a free one is assigned unless given.
 
@@ -295,7 +297,9 @@ def booking_create_half_day(
     concurrent claims. Raises BookingRefused when a rule says no, SlotTaken when nothing
     is free any more — with the next free alternatives, looked up once the booking's
     transaction is over so that the search never holds a lock. Give the site's rules
-    that day when they were read with the site (published_site_day).
+    that day when they were read with the site (published_site_day). Registered
+    participants (buron.booking.participants) are called inside the booking's transaction
+    with `choices`; one that refuses rolls the booking back.
     """
     if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
         raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")
@@ -351,6 +355,7 @@ def booking_create_half_day(
             series=series,
             policy=policy,
             notify=notify,
+            choices=choices or {},
         )
     except SlotTaken as exc:
         if alternatives:
@@ -379,6 +384,7 @@ def _hold_half_day(
     series: BookingSeries | None,
     policy: BookingPolicy,
     notify: bool,
+    choices: Mapping[str, str],
 ) -> Booking:
     lock_member(member)
     # Desks and offices are booked by the half-day (the database ties the unit to the kind).
@@ -398,9 +404,18 @@ def _hold_half_day(
         booking = _claims(candidates=_look(site=site, kind=kind, span=span).free, **common)
     if booking is None:
         raise _taken(site)
+    _tell_participants(booking, booked_by or member, choices)
     if notify:
         confirm_by_email([booking])
     return booking
+
+
+def _tell_participants(booking: Booking, by: User, choices: Mapping[str, str]) -> None:
+    """Call the registered participants inside the booking's transaction; what they
+    report is kept on the booking (Booking.outcome) for the caller to show."""
+    participants.booking_created(
+        participants.BookingChange(booking=booking, by=by, choices=choices, outcome=booking.outcome)
+    )
 
 
 def booking_create_hours(
@@ -411,39 +426,17 @@ def booking_create_hours(
     end: dt.datetime,
     booked_by: User | None = None,
     now: dt.datetime | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> Booking:
-    """Book a room for whole hours of one day (the free hours left are offered, looked up
-    after the transaction, when the room was just taken)."""
-    try:
-        return _book_hours(
-            member=member,
-            resource=resource,
-            start=start,
-            end=end,
-            booked_by=booked_by,
-            now=now or timezone.now(),
-        )
-    except SlotTaken as exc:
-        if not exc.alternatives and resource.booking_unit == BookingUnit.HOUR:
-            day = start.astimezone(zone(resource.site.network.time_zone)).date()
-            exc.alternatives = _room_alternatives(resource=resource, day=day)
-        raise
+    """Book a resource given by times: a room for whole hours of one day, or a desk or
+    office for one of its half-days (then booked as booking_create_half_day books it).
 
-
-@transaction.atomic
-def _book_hours(
-    *,
-    member: User,
-    resource: Resource,
-    start: dt.datetime,
-    end: dt.datetime,
-    booked_by: User | None,
-    now: dt.datetime,
-) -> Booking:
-    site = resource.site
+    The times and the site's rules are checked before any transaction; only the member's
+    day and the claim run under the member's lock. When the room was just taken, the free
+    hours left that day are looked up after the transaction and offered."""
+    now = now or timezone.now()
     if not resource.is_active:
         raise refusal(_("This resource cannot be booked at the moment."), "inactive", "resource")
-    tz = site.network.time_zone
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise refusal(
             _("Give times with their offset, e.g. 2027-03-02T09:00:00+01:00."),
@@ -452,47 +445,81 @@ def _book_hours(
         )
     if end <= start:
         raise refusal(_("The end must come after the start."), "end_before_start", "end")
-    local_day = start.astimezone(zone(tz)).date()
+    site = resource.site
+    local_day = start.astimezone(zone(site.network.time_zone)).date()
     rules = day_rules(site, local_day)
-    schedule = rules.schedule
-    check_site_open(site, schedule)
-    if resource.booking_unit == BookingUnit.HOUR:
-        hours = hour_slots(start, end, tz)
-        if hours is None:
-            raise refusal(
-                _("A room is booked by whole hours within one day."), "not_whole_hours", "start"
-            )
-        allowed = set(open_hours(schedule))
-        if not set(hours) <= allowed:
-            raise refusal(
-                _("%(site)s is not open for all these hours.") % {"site": site.name},
-                "hours_closed",
-                "start",
-            )
-        span = Span(local_day, hours, start, end)
-        period = Period.HOURS
-    else:
-        # A half-day resource given by times: the times must be one of its half-days.
-        for candidate_period in (Period.DAY, Period.MORNING, Period.AFTERNOON):
-            candidate = half_day_span(schedule, candidate_period, tz)
-            if candidate and candidate.start == start and candidate.end == end:
-                return booking_create_half_day(
-                    member=member,
-                    site=site,
-                    day=local_day,
-                    period=candidate_period,
-                    kind=resource.kind,
-                    resource=resource,
-                    booked_by=booked_by,
-                    now=now,
-                )
+    check_site_open(site, rules.schedule)
+    if resource.booking_unit != BookingUnit.HOUR:
+        return booking_create_half_day(
+            member=member,
+            site=site,
+            day=local_day,
+            period=_half_day_of(resource, rules, start, end),
+            kind=resource.kind,
+            resource=resource,
+            booked_by=booked_by,
+            now=now,
+            rules=rules,
+            choices=choices,
+        )
+    span = _hours_span_or_refuse(site, rules, start, end, local_day)
+    check_when(site, span, now, rules.policy)
+    try:
+        return _hold_hours(
+            member=member,
+            resource=resource,
+            span=span,
+            booked_by=booked_by,
+            policy=rules.policy,
+            choices=choices or {},
+        )
+    except SlotTaken as exc:
+        exc.alternatives = _room_alternatives(resource=resource, day=local_day)
+        raise
+
+
+def _half_day_of(resource: Resource, rules: DayRules, start: dt.datetime, end: dt.datetime) -> str:
+    """The half-day period whose times are exactly start and end, or a refusal."""
+    tz = resource.site.network.time_zone
+    for period in (Period.DAY, Period.MORNING, Period.AFTERNOON):
+        span = half_day_span(rules.schedule, period, tz)
+        if span and span.start == start and span.end == end:
+            return period
+    raise refusal(
+        _("This resource is booked by the half-day: use the site's opening times."),
+        "not_half_day",
+        "start",
+    )
+
+
+def _hours_span_or_refuse(
+    site: Site, rules: DayRules, start: dt.datetime, end: dt.datetime, day: dt.date
+) -> Span:
+    """Whole hours of one day, all within the site's opening hours, or a refusal."""
+    hours = hour_slots(start, end, site.network.time_zone)
+    if hours is None:
         raise refusal(
-            _("This resource is booked by the half-day: use the site's opening times."),
-            "not_half_day",
+            _("A room is booked by whole hours within one day."), "not_whole_hours", "start"
+        )
+    if not set(hours) <= set(open_hours(rules.schedule)):
+        raise refusal(
+            _("%(site)s is not open for all these hours.") % {"site": site.name},
+            "hours_closed",
             "start",
         )
-    policy = rules.policy
-    check_when(site, span, now, policy)
+    return Span(day, hours, start, end)
+
+
+@transaction.atomic
+def _hold_hours(
+    *,
+    member: User,
+    resource: Resource,
+    span: Span,
+    booked_by: User | None,
+    policy: BookingPolicy,
+    choices: Mapping[str, str],
+) -> Booking:
     lock_member(member)
     day = check_member(member, resource.booking_unit, span, policy)
     booking = _claims(
@@ -500,12 +527,13 @@ def _book_hours(
         member=member,
         day=day,
         booked_by=booked_by,
-        site=site,
+        site=resource.site,
         span=span,
-        period=period,
+        period=Period.HOURS,
     )
     if booking is None:
         raise SlotTaken(_("Just taken: this room is no longer free at that time."))
+    _tell_participants(booking, booked_by or member, choices)
     confirm_by_email([booking])
     return booking
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -51,6 +52,7 @@ def series_create(
     kind: str = ResourceKind.DESK,
     booked_by: User | None = None,
     now: dt.datetime | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> SeriesResult:
     """Book the same half-day on some weekdays between two dates, occurrence by occurrence:
     each one booked or given the reason it could not be. The same desk is kept when free.
@@ -108,6 +110,7 @@ def series_create(
                         series=series,
                         notify=False,
                         alternatives=False,
+                        choices=choices,
                     )
                     break
                 except BookingRefused as exc:
