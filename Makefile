@@ -36,6 +36,7 @@ test-browser: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/lint-imports
 	DEBUG=1 $(VENV)/bin/mypy .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/check_deploy.py

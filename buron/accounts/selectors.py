@@ -3,21 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from buron.places.models import Site
 
 from .models import Role, StaffRole, StatusPeriod, User
 
 
-def status_on(*, user: User, day: dt.date) -> StatusPeriod | None:
-    """The member's status on that day (the latest period started by then, else the first)."""
-    # One read of the member's few periods, oldest first, chosen here.
-    periods = list(StatusPeriod.objects.filter(user=user).order_by("valid_from"))
+class HasValidFrom(Protocol):
+    """A status period as the rule below reads it."""
+
+    @property
+    def valid_from(self) -> dt.date: ...
+
+
+P = TypeVar("P", bound=HasValidFrom)
+
+
+def status_among(*, periods: Sequence[P], day: dt.date) -> P | None:
+    """THE rule for a member's status on a day, given their periods oldest first: the
+    latest period started by that day, else the first one (a status entered late still
+    describes the days before it), else none."""
     started = [p for p in periods if p.valid_from <= day]
     if started:
         return started[-1]
     return periods[0] if periods else None
+
+
+@dataclass(frozen=True)
+class StatusOnDay:
+    """A status period read by hand (accounts.store), for status_among."""
+
+    valid_from: dt.date
+    status: str
+    employer_name: str
+
+
+def status_on(*, user: User, day: dt.date) -> StatusPeriod | None:
+    """The member's status on that day (status_among over their periods, one read)."""
+    periods = list(StatusPeriod.objects.filter(user=user).order_by("valid_from"))
+    return status_among(periods=periods, day=day)
 
 
 @dataclass(frozen=True)

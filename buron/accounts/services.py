@@ -9,14 +9,13 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buron.core import sql
 from buron.places.models import Commune
 
-from . import events, privacy
+from . import events, privacy, store
 from .models import ApiToken, MemberProfile, StatusPeriod, User, VisitorStatus
 
 TOKEN_PREFIX = "brn_"  # noqa: S105 - a public prefix, not a secret
@@ -159,33 +158,17 @@ def api_token_create(*, user: User, name: str = "") -> str:
     return token
 
 
-_TOKEN_USER = sql.Selected(User, "u")
-
-
 def api_token_user(*, token: str) -> User | None:
     """The active user a token belongs to, or None (one statement: every API call asks)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.select(
-                "t.id",
-                "t.last_used_at",
-                _TOKEN_USER,
-                rest="FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id"
-                " WHERE t.digest = %s AND u.is_active",
-            ),
-            [_digest(token)],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    found = store.token_user(digest=_digest(token))
+    if found is None:
         return None
-    last_used_at = sql.read(ApiToken, "last_used_at", row[1])
     now = timezone.now()
-    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=row[0]).update(last_used_at=now)
-    user: User = _TOKEN_USER.load(row, 2)
-    return user
+    if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=found.token_id).update(last_used_at=now)
+    return found.user
 
 
 def member_data_export(*, user: User) -> dict[str, Any]:

@@ -8,12 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
-from buron.core import sql
 from buron.core.geo import distance_km
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import (
@@ -25,6 +23,7 @@ from buron.places.selectors import (
     site_schedules,
 )
 
+from . import store
 from .models import (
     Booking,
     BookingKind,
@@ -40,49 +39,37 @@ from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, local_datetime, open_hours, zo
 DEFAULT_POLICY = BookingPolicy()
 
 
-def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:
-    """The rules of each site, given as (site id, network id) pairs: the site's own, else
-    its network's, else the defaults (one query whatever the number of sites)."""
-    by_site: dict[int, BookingPolicy] = {}
-    by_network: dict[int, BookingPolicy] = {}
-    for policy in BookingPolicy.objects.filter(
-        Q(site_id__in={s for s, _n in site_networks})
-        | Q(network_id__in={n for _s, n in site_networks}, site__isnull=True)
-    ):
-        if policy.site_id is None:
-            by_network[policy.network_id] = policy
-        else:
-            by_site[policy.site_id] = policy
-    return {
-        site_id: by_site.get(site_id) or by_network.get(network_id) or DEFAULT_POLICY
-        for site_id, network_id in site_networks
-    }
-
-
-POLICY_ROW = sql.Selected(BookingPolicy, "p")
-
-
 def policy_among(found: Iterable[BookingPolicy]) -> BookingPolicy:
-    """Of the policies that may apply to one site, its own, else its network's, else the
-    defaults."""
+    """THE rule for which booking policy applies to a site, given the policies that may
+    (its own and its network's): its own, else its network's, else the defaults."""
     found = list(found)
     own = [p for p in found if p.site_id is not None]
     return (own or found or [DEFAULT_POLICY])[0]
 
 
+def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:
+    """policy_among for each site, given as (site id, network id) pairs (one query
+    whatever the number of sites)."""
+    by_site: dict[int, list[BookingPolicy]] = defaultdict(list)
+    by_network: dict[int, list[BookingPolicy]] = defaultdict(list)
+    for policy in BookingPolicy.objects.filter(
+        Q(site_id__in={s for s, _n in site_networks})
+        | Q(network_id__in={n for _s, n in site_networks}, site__isnull=True)
+    ):
+        if policy.site_id is None:
+            by_network[policy.network_id].append(policy)
+        else:
+            by_site[policy.site_id].append(policy)
+    return {
+        site_id: policy_among([*by_site[site_id], *by_network[network_id]])
+        for site_id, network_id in site_networks
+    }
+
+
 def policy_for(site: Site) -> BookingPolicy:
-    """The site's own rules, else its network's, else the defaults (one statement: a
-    booking asks for them when its rules are not in the cache)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.select(
-                POLICY_ROW,
-                rest="FROM booking_bookingpolicy p"
-                " WHERE p.site_id = %s OR (p.network_id = %s AND p.site_id IS NULL)",
-            ),
-            [site.pk, site.network_id],
-        )
-        return policy_among(POLICY_ROW.load(row) for row in cursor.fetchall())
+    """policy_among the site's own and its network's policies (one statement: a booking
+    asks for them when its rules are not in the cache)."""
+    return policy_among(store.site_policies(site_id=site.pk, network_id=site.network_id))
 
 
 @dataclass
@@ -645,66 +632,35 @@ class FreeElsewhere:
     distance_km: float | None
 
 
-def _slot_range(period: str) -> tuple[int, int]:
-    """The first and last slot of a half-day period (its slots follow each other)."""
-    slots = HALF_DAY_SLOTS[period]
-    return slots[0], slots[-1]
-
-
 def free_elsewhere(*, site: Site, day: dt.date, period: str, kind: str) -> list[FreeElsewhere]:
     """The other published sites of the site's network with resources of that kind free
     for a half-day period, nearest first: the same counts as `availability`, in one
     statement (a "just taken" answer asks, for resources booked by the half-day)."""
     if public_holiday_name(day) is not None:
         return []
-    half_days = [HALF_DAY_NAME[s] for s in HALF_DAY_SLOTS[period]]
-    on_day = sql.param(BookingSlot, "day", day)
-    with connection.cursor() as cursor:
-        # Open for the period: hours on that weekday for each of its half-days (both names
-        # given, the same twice for one half-day), and no closure that day.
-        cursor.execute(
-            "SELECT s.slug, s.name, s.latitude, s.longitude, (SELECT COUNT(*)"
-            " FROM places_resource r WHERE r.site_id = s.id AND r.kind = %s AND r.is_active"
-            " AND r.booking_unit = %s AND NOT EXISTS (SELECT 1 FROM booking_bookingslot h"
-            " WHERE h.network_id = s.network_id AND h.resource_id = r.id AND h.day = %s"
-            " AND h.slot >= %s AND h.slot <= %s AND h.is_active))"
-            " FROM places_site s WHERE s.network_id = %s AND s.is_published AND s.id <> %s"
-            " AND NOT EXISTS (SELECT 1 FROM places_closure c"
-            " WHERE c.site_id = s.id AND c.start_date <= %s AND c.end_date >= %s)"
-            " AND (SELECT COUNT(DISTINCT o.half_day) FROM places_openingperiod o"
-            " WHERE o.site_id = s.id AND o.weekday = %s AND o.half_day IN (%s, %s)) = %s",
-            [
-                kind,
-                BookingUnit.HALF_DAY,
-                on_day,
-                *_slot_range(period),
-                site.network_id,
-                site.pk,
-                on_day,
-                on_day,
-                day.weekday(),
-                half_days[0],
-                half_days[-1],
-                len(half_days),
-            ],
-        )
-        rows = cursor.fetchall()
     found = []
-    for slug, name, latitude, longitude, free in rows:
-        if not free:
+    for row in store.free_elsewhere_rows(
+        site=site,
+        day=day,
+        period=period,
+        kind=kind,
+        unit=BookingUnit.HALF_DAY,
+        half_days=[HALF_DAY_NAME[s] for s in HALF_DAY_SLOTS[period]],
+    ):
+        if not row.free:
             continue
         distance = None
-        if latitude is not None and longitude is not None and site.latitude is not None:
+        if row.latitude is not None and row.longitude is not None and site.latitude is not None:
             distance = round(
                 distance_km(
                     float(site.latitude),
                     float(site.longitude),
-                    float(sql.read(Site, "latitude", latitude)),
-                    float(sql.read(Site, "longitude", longitude)),
+                    float(row.latitude),
+                    float(row.longitude),
                 ),
                 1,
             )
-        found.append(FreeElsewhere(slug, name, free, distance))
+        found.append(FreeElsewhere(row.slug, row.name, row.free, distance))
     found.sort(key=lambda f: (f.distance_km or 0.0, f.name))
     return found
 
@@ -716,30 +672,9 @@ def free_later(
     resources of that kind free, with how many: the cells `availability_week` gives as
     open and free, in four short statements."""
     end = start + dt.timedelta(days=days - 1)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*) FROM places_resource WHERE site_id = %s AND kind = %s AND is_active",
-            [site.pk, kind],
-        )
-        (resources,) = cursor.fetchone()
-        if not resources:
-            return []
-        cursor.execute(
-            "SELECT h.day, COUNT(DISTINCT h.resource_id) FROM booking_bookingslot h"
-            " WHERE h.network_id = %s AND h.day >= %s AND h.day <= %s"
-            " AND h.slot >= %s AND h.slot <= %s AND h.is_active"
-            " AND h.resource_id IN (SELECT r.id FROM places_resource r"
-            " WHERE r.site_id = %s AND r.kind = %s AND r.is_active) GROUP BY h.day",
-            [
-                site.network_id,
-                sql.param(BookingSlot, "day", start),
-                sql.param(BookingSlot, "day", end),
-                *_slot_range(period),
-                site.pk,
-                kind,
-            ],
-        )
-        held = {sql.read(BookingSlot, "day", day): count for day, count in cursor.fetchall()}
+    resources, held = store.held_by_day(site=site, kind=kind, start=start, end=end, period=period)
+    if not resources:
+        return []
     found = []
     for day, schedule in site_days(site, start, end).items():
         free = resources - held.get(day, 0)

@@ -12,7 +12,7 @@ PostgreSQL; every statement runs in the test suite on both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -27,6 +27,33 @@ Converter = Callable[[Any, Any, Any], Any]
 def q(name: str) -> str:
     """A quoted table or column name."""
     return connection.ops.quote_name(name)
+
+
+def table(model: type[Model]) -> str:
+    """A model's table, quoted, as its _meta names it."""
+    return q(model._meta.db_table)
+
+
+def column(model: type[Model], name: str) -> str:
+    """A model field's column, quoted, as its _meta names it."""
+    return q(_field(model, name).column)
+
+
+Params = Mapping[str, Any]
+
+
+def fetch_all(statement: str, params: Params) -> list[tuple[Any, ...]]:
+    """Run one statement with named parameters (`%(name)s`) and return its rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return list(cursor.fetchall())
+
+
+def execute(statement: str, params: Params) -> int:
+    """Run one statement with named parameters; the number of rows it touched."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return int(cursor.rowcount)
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -91,6 +118,13 @@ class Selected:
             for convert in converters:
                 values[i] = convert(values[i], col, conn)
         return self.model.from_db(conn.alias, self.names, values)
+
+
+def compose(template: str, **names: str) -> str:
+    """A statement from fixed text whose `{name}` places take table names, column lists or
+    other apps' fragments (never values: those go as named parameters). With select(), the
+    one place a statement is put together."""
+    return template.format(**names)
 
 
 def select(*columns: Selected | str, rest: str) -> str:

@@ -9,13 +9,11 @@ from functools import lru_cache
 from typing import Protocol
 
 import holidays
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from buron.core import sql
-
+from . import store
 from .models import (
     Closure,
     ClosureReason,
@@ -145,7 +143,7 @@ def site_schedules(
             # The periods' list is shared by the days of a weekday: schedules are read-only.
             day_periods = site_periods.get(day.weekday(), NO_PERIODS)
             closed_because = _closed_because(
-                day, day_periods, site_closures, bank, reason_labels, weekday_closed
+                day, bool(day_periods), site_closures, bank, reason_labels, weekday_closed
             )
             key_made = (day, id(day_periods), closed_because)
             schedule = made_schedules.get(key_made)
@@ -166,21 +164,24 @@ def _holiday_reasons(start: dt.date, end: dt.date) -> dict[dt.date, str]:
 
 def _closed_because(
     day: dt.date,
-    day_periods: list[OpenPeriod],
+    opens_that_weekday: bool,
     site_closures: list[Closure] | None,
     bank: dict[dt.date, str],
     reason_labels: dict[str, str],
     weekday_closed: str,
 ) -> str | None:
-    """Why a site is closed that day: a public holiday, else its first closure (the one
-    that began first), else no opening hours that weekday; None when open."""
+    """THE rule for whether a site is open on a day, and why not: a public holiday, else
+    its first closure covering the day (the one that began first; give them in that
+    order), else no opening hours on that weekday; None when open. Every schedule
+    (site_schedules, site_days, site_day, day_openings) is made through it, and the
+    booking app's statements are checked against it."""
     if day in bank:
         return bank[day]
     if site_closures:
         closed = next((c for c in site_closures if c.start_date <= day <= c.end_date), None)
         if closed is not None:
             return closure_label(closed, reason_labels)
-    return None if day_periods else weekday_closed
+    return None if opens_that_weekday else weekday_closed
 
 
 def closure_reason_labels() -> dict[str, str]:
@@ -236,24 +237,21 @@ def day_openings(
     """Each site's day from (site id, opens_am, opens_pm) rows — a Site queryset annotated
     with opening_flags — plus one read of that day's closures, whatever the number of
     sites: how a search across a whole country learns which sites open, reading no hours."""
-    holiday = public_holiday_name(day)
-    closed_for_all = _("Public holiday: %(name)s") % {"name": holiday} if holiday else None
-    closures: dict[int, Closure] = {}
-    if closed_for_all is None:
+    bank = _holiday_reasons(day, day)
+    closures: dict[int, list[Closure]] = {}
+    if day not in bank:
         for closure in Closure.objects.filter(
             start_date__lte=day, end_date__gte=day, site__in=among.values("pk")
-        ).order_by("-start_date", "-pk"):
-            closures[closure.site_id] = closure  # the earliest-starting one stays
+        ).order_by("start_date", "pk"):
+            closures.setdefault(closure.site_id, []).append(closure)
     reason_labels = closure_reason_labels()
     weekday_closed = _("Closed on this weekday")
     made: dict[tuple[bool, bool, str | None], DayOpening] = {}
     found: dict[int, DayOpening] = {}
     for site_id, am, pm in flags:
-        closed_because = closed_for_all
-        if closed_because is None and site_id in closures:
-            closed_because = closure_label(closures[site_id], reason_labels)
-        if closed_because is None and not (am or pm):
-            closed_because = weekday_closed
+        closed_because = _closed_because(
+            day, am or pm, closures.get(site_id), bank, reason_labels, weekday_closed
+        )
         key = (am, pm, closed_because)
         opening = made.get(key)
         if opening is None:
@@ -262,48 +260,22 @@ def day_openings(
     return found
 
 
-# Rows read by hand (buron.core.sql), shared with the booking app's one-statement reads.
-CLOSURE_ROW = sql.Selected(Closure, "c")
-
-
 def site_days(site: HasPk, start: dt.date, end: dt.date) -> dict[dt.date, DaySchedule]:
     """One site's schedule for each day from start to end, as site_schedules gives it, in
     two short statements (a booking asks when its rules are not in the cache, and a
     "just taken" answer for the next days)."""
+    rows, closures = store.site_rows(site_id=site.pk, start=start, end=end)
     periods: dict[int, list[OpenPeriod]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT weekday, half_day, opens, closes FROM places_openingperiod"
-            " WHERE site_id = %s ORDER BY half_day",
-            [site.pk],
-        )
-        for weekday, half_day, opens, closes in cursor.fetchall():
-            periods.setdefault(weekday, []).append(
-                OpenPeriod(
-                    half_day,
-                    sql.read(OpeningPeriod, "opens", opens),
-                    sql.read(OpeningPeriod, "closes", closes),
-                )
-            )
-        cursor.execute(
-            sql.select(
-                CLOSURE_ROW,
-                rest="FROM places_closure c"
-                " WHERE c.site_id = %s AND c.start_date <= %s AND c.end_date >= %s"
-                " ORDER BY c.start_date, c.id",
-            ),
-            [site.pk, sql.param(Closure, "start_date", end), sql.param(Closure, "end_date", start)],
-        )
-        closures = [CLOSURE_ROW.load(row) for row in cursor.fetchall()]
+    for row in rows:
+        periods.setdefault(row.weekday, []).append(OpenPeriod(row.half_day, row.opens, row.closes))
     return _days_of(start, end, periods, closures)
 
 
-def site_day(day: dt.date, periods: list[OpenPeriod], closures: list[Closure]) -> DaySchedule:
-    """One site's schedule that day from its opening periods of that weekday (morning
-    first) and its closures covering the day: what site_days gives for it, for a caller
-    that read those rows itself."""
-    ordered = sorted(closures, key=lambda c: (c.start_date, c.pk))
-    return _days_of(day, day, {day.weekday(): periods} if periods else {}, ordered)[day]
+def site_day(day: dt.date, found: store.SiteDayRows) -> DaySchedule:
+    """One site's schedule that day from the rows another app read with
+    store.site_day_source: what site_days gives for it."""
+    periods = [OpenPeriod(p.half_day, p.opens, p.closes) for p in found.periods]
+    return _days_of(day, day, {day.weekday(): periods} if periods else {}, found.closures)[day]
 
 
 def _days_of(
@@ -322,7 +294,7 @@ def _days_of(
         day = start + dt.timedelta(days=n)
         day_periods = periods.get(day.weekday(), NO_PERIODS)
         closed_because = _closed_because(
-            day, day_periods, closures, bank, reason_labels, weekday_closed
+            day, bool(day_periods), closures, bank, reason_labels, weekday_closed
         )
         found[day] = DaySchedule(day, day_periods, closed_because)
     return found
@@ -332,29 +304,10 @@ def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
     return site_days(site, day, day)[day]
 
 
-SITE_ROW = sql.Selected(Site, "s")
-NETWORK_ROW = sql.Selected(Network, "n")
-
-
 def published_site(slug: str) -> Site | None:
     """The published site with that short name, its network loaded (one statement: every
     booking by site name asks)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.select(
-                SITE_ROW,
-                NETWORK_ROW,
-                rest="FROM places_site s JOIN places_network n ON n.id = s.network_id"
-                " WHERE s.slug = %s AND s.is_published",
-            ),
-            [slug],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    site: Site = SITE_ROW.load(row)
-    site.network = NETWORK_ROW.load(row, SITE_ROW.width)
-    return site
+    return store.published_site_row(slug=slug)
 
 
 def published_sites(network: Network | None = None) -> QuerySet[Site]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,23 +19,20 @@ from buron.core import sql
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
-from .. import participants, selectors, tasks
+from .. import participants, selectors, store, tasks
 from ..errors import Alternative, SlotTaken
 from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
 from ..site_rules import DayRules, day_rules
 from ..slots import Span, half_day_span, hour_slots, open_hours, zone
 from .rules import (
     HALF_DAY_KINDS,
-    MEMBER_DAY_COLUMNS,
-    MEMBER_DAY_SOURCE,
     MemberDay,
     check_member,
     check_site_open,
     check_when,
     judge_member,
     lock_member,
-    member_day_from_rows,
-    member_day_params,
+    member_day_of,
     refusal,
 )
 
@@ -91,8 +87,7 @@ def _new_booking(
     if savepoint:
         transaction.savepoint_rollback(savepoint)
     else:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM booking_booking WHERE id = %s", [booking.pk])
+        store.booking_row_delete(booking_id=booking.pk)
     return None
 
 
@@ -189,88 +184,20 @@ def _half_day_span_or_refuse(site: Site, schedule: DaySchedule, period: str) -> 
 CANDIDATES = 8
 
 
-@dataclass(frozen=True)
-class _Look:
-    """What one read of a site's resources of a kind found for a span."""
-
-    free: list[Resource]
-    any_resource: bool
-
-
-# The active resources of a kind at a site, those holding none of a span's slots first
-# (a span's slots follow each other: the first and the last bound them); the parameters
-# come from _free_params.
-_RESOURCES_FREE_FIRST = (
-    "SELECT r.id, r.name, r.booking_unit, EXISTS (SELECT 1 FROM booking_bookingslot h"
-    " WHERE h.network_id = %s AND h.resource_id = r.id AND h.day = %s"
-    " AND h.slot >= %s AND h.slot <= %s AND h.is_active) AS taken"
-    " FROM places_resource r WHERE r.site_id = %s AND r.kind = %s AND r.is_active"
-    " ORDER BY taken, r.name, r.id LIMIT %s"
-)
-
-
-def _free_params(site: Site, kind: str, span: Span) -> list[Any]:
-    return [
-        site.network_id,
-        sql.param(BookingSlot, "day", span.day),
-        span.slots[0],
-        span.slots[-1],
-        site.pk,
-        kind,
-        CANDIDATES,
-    ]
-
-
-def _look_from(rows: list[tuple[Any, ...]], site: Site, kind: str) -> _Look:
-    """A look from (id, name, unit, taken) rows, free ones first."""
-    names = ["id", "network_id", "site_id", "kind", "name", "booking_unit"]
-    free = [
-        Resource.from_db(connection.alias, names, [pk, site.network_id, site.pk, kind, name, unit])
-        for pk, name, unit, taken in rows
-        if not taken
-    ]
-    return _Look(free=free, any_resource=bool(rows))
-
-
-def _look(*, site: Site, kind: str, span: Span) -> _Look:
+def _look(*, site: Site, kind: str, span: Span) -> store.Look:
     """The active resources of that kind at the site holding none of the span's slots (the
     first few), and whether the site has any such resource at all: one read."""
-    with connection.cursor() as cursor:
-        cursor.execute(_RESOURCES_FREE_FIRST, _free_params(site, kind, span))
-        return _look_from(cursor.fetchall(), site, kind)
+    return store.look(site=site, kind=kind, span=span, limit=CANDIDATES)
 
 
-def _first_look(*, member: User, site: Site, kind: str, span: Span) -> tuple[_Look, MemberDay]:
+def _first_look(*, member: User, site: Site, kind: str, span: Span) -> tuple[store.Look, MemberDay]:
     """_look and the member's day (member_day) in one read, before any lock: what a booking
     needs to refuse, or to say "just taken", without a transaction. The member's day is
     read again under the lock before anything is written."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.select(
-                *MEMBER_DAY_COLUMNS,
-                "f.id",
-                "f.name",
-                "f.booking_unit",
-                "f.taken",
-                rest="FROM "
-                + MEMBER_DAY_SOURCE
-                + " LEFT JOIN ("
-                + _RESOURCES_FREE_FIRST
-                + ") f ON 1 = 1 WHERE u.id = %s ORDER BY p.valid_from, f.taken, f.name, f.id",
-            ),
-            [
-                *member_day_params(member, BookingUnit.HALF_DAY, span),
-                *_free_params(site, kind, span),
-                member.pk,
-            ],
-        )
-        rows = cursor.fetchall()
-    width = len(MEMBER_DAY_COLUMNS)
-    resources: dict[int, tuple[Any, ...]] = {}
-    for row in rows:
-        if row[width] is not None:
-            resources.setdefault(row[width], tuple(row[width:]))
-    return _look_from(list(resources.values()), site, kind), member_day_from_rows(rows, span)
+    look, found = store.first_look(
+        member_id=member.pk, site=site, kind=kind, span=span, limit=CANDIDATES
+    )
+    return look, member_day_of(found, span)
 
 
 def booking_create_half_day(

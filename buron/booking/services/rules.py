@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from buron.accounts.models import StatusPeriod, User
-from buron.core import sql
-from buron.places.models import ResourceKind, Site
+from buron.accounts import store as accounts_store
+from buron.accounts.models import User
+from buron.accounts.selectors import status_among
+from buron.places.models import BookingUnit, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
+from .. import store
 from ..errors import BookingRefused
-from ..models import Booking, BookingKind, BookingPolicy, BookingSlot, BookingStatus
+from ..models import BookingPolicy
 from ..slots import Span, zone
 
 HALF_DAY_KINDS = (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
@@ -37,9 +36,7 @@ def lock_member(member: User) -> None:
     of theirs committed meanwhile. SQLite has no row locks: its transactions begin
     IMMEDIATE (config.settings), so a booking transaction already holds the database's
     single write lock and nothing more is needed."""
-    if connection.features.has_select_for_update:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM accounts_user WHERE id = %s FOR UPDATE", [member.pk])
+    accounts_store.user_lock(user_id=member.pk)
 
 
 def check_site_open(site: Site, schedule: DaySchedule) -> None:
@@ -85,89 +82,24 @@ class MemberDay:
     employer_name: str
 
 
-# Wider than any two starts on one date in two time zones (24 h of a day + 26 h of offsets).
-MEMBER_DAY_REACH = dt.timedelta(days=3)
-
-
-# A member's day (see member_day): the account's state, the counts of its bookings that
-# day, and one row per status period; its parameters come from _member_day_params.
-MEMBER_DAY_COLUMNS = (
-    "u.is_active",
-    "d.held",
-    "d.overlapping",
-    "p.status",
-    "p.employer_name",
-    "p.valid_from",
-)
-MEMBER_DAY_SOURCE = (
-    "accounts_user u CROSS JOIN (SELECT COUNT(*) AS held,"
-    " COALESCE(SUM(CASE WHEN r.booking_unit = %s"
-    ' AND b."start" < %s AND b."end" > %s THEN 1 ELSE 0 END), 0) AS overlapping'
-    " FROM booking_booking b JOIN places_resource r ON r.id = b.resource_id"
-    ' WHERE b.member_id = %s AND b."start" > %s AND b."start" < %s'
-    " AND b.kind = %s AND b.status = %s AND EXISTS (SELECT 1 FROM booking_bookingslot s"
-    " WHERE s.booking_id = b.id AND s.day = %s AND s.is_active)) d"
-    " LEFT JOIN accounts_statusperiod p ON p.user_id = u.id"
-)
-
-
-def member_day_params(member: User, unit: str, span: Span) -> list[Any]:
-    return [
-        unit,
-        sql.param(Booking, "start", span.end),
-        sql.param(Booking, "end", span.start),
-        member.pk,
-        sql.param(Booking, "start", span.start - MEMBER_DAY_REACH),
-        sql.param(Booking, "start", span.start + MEMBER_DAY_REACH),
-        BookingKind.BOOKING,
-        BookingStatus.ACTIVE,
-        sql.param(BookingSlot, "day", span.day),
-    ]
+def member_day_of(found: store.MemberDayRows, span: Span) -> MemberDay:
+    """A member's day from what store.member_day or store.first_look read: their status
+    that day chosen by accounts' one rule (status_among)."""
+    chosen = status_among(periods=found.periods, day=span.day)
+    return MemberDay(
+        is_active=found.is_active,
+        held=found.held,
+        overlapping=found.overlapping,
+        status=chosen.status if chosen else "other",
+        employer_name=chosen.employer_name if chosen else "",
+    )
 
 
 def member_day(member: User, unit: str, span: Span) -> MemberDay:
     """One statement: the account's state, its bookings that day and its status periods
-    (one row per period, oldest first; the counts come with each).
-
-    A slot's day is a date on its own network's clock, and one member may book in
-    networks from UTC-12 to UTC+14: bookings holding a slot on that date start at most
-    50 hours from the span's start. Only the member's bookings starting within
-    MEMBER_DAY_REACH of it are read, through the (member, start) index, so the cost does
-    not grow with the member's history; the slots' day then decides exactly."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.select(
-                *MEMBER_DAY_COLUMNS,
-                rest="FROM " + MEMBER_DAY_SOURCE + " WHERE u.id = %s ORDER BY p.valid_from",
-            ),
-            [*member_day_params(member, unit, span), member.pk],
-        )
-        return member_day_from_rows(cursor.fetchall(), span)
-
-
-def member_day_from_rows(rows: Sequence[Sequence[Any]], span: Span) -> MemberDay:
-    """A member's day from rows that begin with MEMBER_DAY_COLUMNS (status
-    periods oldest first; a row may repeat a period when joined to other rows)."""
-    if not rows:
-        return MemberDay(False, 0, 0, "other", "")
-    is_active, held, overlapping = rows[0][:3]
-    periods: list[tuple[dt.date, str, str]] = []
-    for r in rows:
-        if r[3] is None:
-            continue
-        period = (sql.read(StatusPeriod, "valid_from", r[5]), r[3], r[4])
-        if not periods or periods[-1] != period:
-            periods.append(period)
-    # The latest period started by that day, else the first one (as status_on).
-    started = [p for p in periods if p[0] <= span.day]
-    chosen = started[-1] if started else (periods[0] if periods else None)
-    return MemberDay(
-        is_active=bool(is_active),
-        held=held,
-        overlapping=overlapping,
-        status=chosen[1] if chosen else "other",
-        employer_name=chosen[2] if chosen else "",
-    )
+    (store.member_day)."""
+    found = store.member_day(member_id=member.pk, hourly=unit == BookingUnit.HOUR, span=span)
+    return member_day_of(found, span)
 
 
 def check_member(member: User, unit: str, span: Span, policy: BookingPolicy) -> MemberDay:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from buron.accounts.tests.factories import UserFactory
-from buron.booking import services
+from buron.booking import services, store
 from buron.booking.errors import BookingRefused, SlotTaken
 from buron.booking.models import Booking, BookingSlot
 from buron.booking.services import create
@@ -95,7 +95,7 @@ def test_a_desk_taken_after_the_first_look_is_replaced_by_another(
         looks.append("first")
         _look, day = real_first_look(**kwargs)
         # What a look made just before member2's booking would say.
-        return create._Look(free=[first.resource], any_resource=True), day
+        return store.Look(free=[first.resource], any_resource=True), day
 
     def look_again(**kwargs):
         looks.append("again")
@@ -126,7 +126,7 @@ def test_a_day_claim_refused_on_its_second_half_takes_back_its_first(
         member=member2, site=site, day=DAY, period="pm", resource=taken, now=NOW
     )
     monkeypatch.setattr(
-        create, "_look", lambda **kwargs: create._Look(free=[taken, free], any_resource=True)
+        create, "_look", lambda **kwargs: store.Look(free=[taken, free], any_resource=True)
     )
     day = services.booking_create_half_day(member=member, site=site, day=DAY, period="day", now=NOW)
     assert day.resource == free
