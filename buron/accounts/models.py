@@ -32,6 +32,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
+    """A person with an account: members and staff alike, signing in by email."""
+
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
 

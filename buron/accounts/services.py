@@ -141,6 +141,7 @@ def member_status_change(
 
 
 def calendar_token_rotate(*, user: User) -> str:
+    """Give the member a new secret calendar address (the old one stops working)."""
     profile = member_profile_ensure(user=user)
     profile.calendar_token = secrets.token_urlsafe(32)
     profile.save(update_fields=["calendar_token"])

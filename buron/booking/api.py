@@ -69,6 +69,14 @@ class SiteAvailabilityOut(Schema):
     distance_km: float | None = None
 
 
+class AvailabilityQuery(Schema):
+    date: str | None = Field(None, description="YYYY-MM-DD.")
+    period: str | None = Field(None, description="am, pm or day.")
+    site: str | None = Field(None, description="A site's short name: that site only.")
+    kind: str | None = Field(None, description="desk (default), private_office, meeting_room…")
+    near: str | None = Field(None, description="INSEE code: sort by distance from it.")
+
+
 class BookingIn(Schema):
     site: str | None = Field(None, description="Site slug: a free desk is assigned.")
     date: str | None = Field(None, description="YYYY-MM-DD, with site.")
@@ -146,13 +154,9 @@ def json_response(status: int, body: Any) -> HttpResponse:
     summary="Free resources per site for a day and period",
 )
 def availability(
-    request: HttpRequest,
-    date: str | None = None,
-    period: str | None = None,
-    site: str | None = None,
-    kind: str | None = None,
-    near: str | None = Query(None, description="INSEE code: sort by distance from it."),
+    request: HttpRequest, query: Query[AvailabilityQuery]
 ) -> Status[Any] | HttpResponse:
+    date, period, site, kind, near = query.date, query.period, query.site, query.kind, query.near
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for name, parse in (

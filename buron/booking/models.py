@@ -115,6 +115,9 @@ class BookingSeries(models.Model):
 
 
 class Booking(models.Model):
+    """A resource held for a member over a span of time (or blocked by staff): active until
+    cancelled; its slots (BookingSlot) are what the database keeps from being held twice."""
+
     network = models.ForeignKey(
         Network, on_delete=models.PROTECT, related_name="+", verbose_name=_("network")
     )

@@ -129,6 +129,94 @@ def _networks(results: dict[int, SiteAvailability]) -> list[int]:
     return sorted({r.site.network_id for r in results.values()})
 
 
+def _half_day_free(
+    results: dict[int, SiteAvailability],
+    *,
+    published: QuerySet[Site],
+    resources: QuerySet[Resource],
+    fields: tuple[str, ...],
+    day: dt.date,
+    period: str,
+    kind: str,
+) -> None:
+    """Desks and offices, booked by the half-day: whether each site opens then is all that
+    matters, read with the sites themselves (no opening times), plus that day's closures."""
+    rows = list(published.annotate(**opening_flags(day)).values_list(*fields, *OPENS))
+    openings = day_openings(flags=((r[0], r[-2], r[-1]) for r in rows), among=published, day=day)
+    bookable = set()
+    for row in rows:
+        site = SiteSummary(*row[:-2])
+        opening = openings[site.pk]
+        results[site.pk] = SiteAvailability(site, opening.is_open, opening.closed_because)
+        if all(opening.opens(HALF_DAY_NAME[s]) for s in HALF_DAY_SLOTS[period]):
+            bookable.add(site.pk)
+    busy = BookingSlot.objects.filter(
+        network_id__in=_networks(results),
+        resource_id=OuterRef("pk"),
+        day=day,
+        slot__in=HALF_DAY_SLOTS[period],
+        is_active=True,
+    )
+    half_day_rows = (
+        resources.filter(booking_unit=BookingUnit.HALF_DAY)
+        .filter(~Exists(busy))
+        .order_by("site_id", "name")
+        .values_list("id", "site_id", "name", "capacity")
+    )
+    for rid, site_id, name, capacity in half_day_rows:
+        if site_id in bookable:
+            results[site_id].free.append(FreeResource(rid, name, kind, capacity))
+
+
+def _any_unit_free(
+    results: dict[int, SiteAvailability],
+    *,
+    published: QuerySet[Site],
+    resources: QuerySet[Resource],
+    fields: tuple[str, ...],
+    day: dt.date,
+    period: str,
+) -> None:
+    """Rooms (by the hour, with their free hours) and any other kind: from each site's
+    schedule and the day's held slots."""
+    site_list = [SiteSummary(*row) for row in published.values_list(*fields)]
+    schedules = site_schedules(site_list, day, day, among=published)
+    for site in site_list:
+        schedule = schedules[site.pk][day]
+        results[site.pk] = SiteAvailability(site, schedule.is_open, schedule.closed_because)
+    rows = list(
+        resources.order_by("site_id", "name").values_list(
+            "id", "site_id", "name", "kind", "capacity", "booking_unit"
+        )
+    )
+    taken: dict[int, set[int]] = defaultdict(set)
+    for rid, slot in BookingSlot.objects.filter(
+        network_id__in=_networks(results),
+        resource_id__in=[r[0] for r in rows],
+        day=day,
+        is_active=True,
+    ).values_list("resource_id", "slot"):
+        taken[rid].add(slot)
+    for rid, site_id, name, rkind, capacity, rounit in rows:
+        schedule = schedules[site_id][day]
+        if not schedule.is_open:
+            continue
+        if rounit == BookingUnit.HOUR:
+            hours = [h for h in open_hours(schedule, period) if h not in taken[rid]]
+            if hours:
+                results[site_id].free.append(FreeResource(rid, name, rkind, capacity, hours))
+        elif _period_open(schedule, period) and not taken[rid] & set(HALF_DAY_SLOTS[period]):
+            results[site_id].free.append(FreeResource(rid, name, rkind, capacity))
+
+
+def _nearest_first(ordered: list[SiteAvailability], near: tuple[float, float]) -> None:
+    for r in ordered:
+        latitude, longitude = r.site.latitude, r.site.longitude  # read when `near`
+        if latitude is not None and longitude is not None:
+            r.distance_km = round(distance_km(near[0], near[1], latitude, longitude), 1)
+    ordered.sort(key=lambda r: (r.distance_km or 0.0, r.site.name))
+
+
 def availability(
     *,
     day: dt.date,
@@ -146,72 +234,22 @@ def availability(
     resources = Resource.objects.filter(site__in=published, kind=kind, is_active=True)
     results: dict[int, SiteAvailability] = {}
     if kind in (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE):
-        # Booked by the half-day: whether each site opens then is all that matters, read
-        # with the sites themselves (no opening times), plus that day's closures.
-        rows = list(published.annotate(**opening_flags(day)).values_list(*fields, *OPENS))
-        openings = day_openings(
-            flags=((r[0], r[-2], r[-1]) for r in rows), among=published, day=day
-        )
-        bookable = set()
-        for row in rows:
-            site = SiteSummary(*row[:-2])
-            opening = openings[site.pk]
-            results[site.pk] = SiteAvailability(site, opening.is_open, opening.closed_because)
-            if all(opening.opens(HALF_DAY_NAME[s]) for s in HALF_DAY_SLOTS[period]):
-                bookable.add(site.pk)
-        busy = BookingSlot.objects.filter(
-            network_id__in=_networks(results),
-            resource_id=OuterRef("pk"),
+        _half_day_free(
+            results,
+            published=published,
+            resources=resources,
+            fields=fields,
             day=day,
-            slot__in=HALF_DAY_SLOTS[period],
-            is_active=True,
+            period=period,
+            kind=kind,
         )
-        half_day_rows = (
-            resources.filter(booking_unit=BookingUnit.HALF_DAY)
-            .filter(~Exists(busy))
-            .order_by("site_id", "name")
-            .values_list("id", "site_id", "name", "capacity")
-        )
-        for rid, site_id, name, capacity in half_day_rows:
-            if site_id in bookable:
-                results[site_id].free.append(FreeResource(rid, name, kind, capacity))
     else:
-        site_list = [SiteSummary(*row) for row in published.values_list(*fields)]
-        schedules = site_schedules(site_list, day, day, among=published)
-        for site in site_list:
-            schedule = schedules[site.pk][day]
-            results[site.pk] = SiteAvailability(site, schedule.is_open, schedule.closed_because)
-        rows = list(
-            resources.order_by("site_id", "name").values_list(
-                "id", "site_id", "name", "kind", "capacity", "booking_unit"
-            )
+        _any_unit_free(
+            results, published=published, resources=resources, fields=fields, day=day, period=period
         )
-        taken: dict[int, set[int]] = defaultdict(set)
-        for rid, slot in BookingSlot.objects.filter(
-            network_id__in=_networks(results),
-            resource_id__in=[r[0] for r in rows],
-            day=day,
-            is_active=True,
-        ).values_list("resource_id", "slot"):
-            taken[rid].add(slot)
-        for rid, site_id, name, rkind, capacity, rounit in rows:
-            schedule = schedules[site_id][day]
-            if not schedule.is_open:
-                continue
-            if rounit == BookingUnit.HOUR:
-                hours = [h for h in open_hours(schedule, period) if h not in taken[rid]]
-                if hours:
-                    results[site_id].free.append(FreeResource(rid, name, rkind, capacity, hours))
-            elif _period_open(schedule, period) and not taken[rid] & set(HALF_DAY_SLOTS[period]):
-                results[site_id].free.append(FreeResource(rid, name, rkind, capacity))
-
     ordered = list(results.values())  # by name, as read
     if near is not None:
-        for r in ordered:
-            latitude, longitude = r.site.latitude, r.site.longitude  # read when `near`
-            if latitude is not None and longitude is not None:
-                r.distance_km = round(distance_km(near[0], near[1], latitude, longitude), 1)
-        ordered.sort(key=lambda r: (r.distance_km or 0.0, r.site.name))
+        _nearest_first(ordered, near)
     return ordered
 
 
@@ -288,6 +326,8 @@ def bookable_resource(*, resource_id: int | None) -> Resource | None:
 
 
 def member_bookings(*, user: User, upcoming: bool, now: dt.datetime) -> QuerySet[Booking]:
+    """A member's bookings: upcoming ones (soonest first), or past and cancelled ones
+    (latest first)."""
     qs = Booking.objects.filter(member=user, kind=BookingKind.BOOKING).select_related(
         "site", "resource", "network"
     )

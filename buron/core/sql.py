@@ -1,13 +1,15 @@
-"""Statements written by hand for the booking's hot path, with the models' own columns.
+"""The plumbing of statements written by hand, with the models' own tables and columns.
 
 Everywhere else the ORM builds the queries. On the few statements every booking request
 runs (its token, its site, the free desks, the member's day, the inserts), building a query
 costs 0.5 to 1.5 ms of Python for a statement the database answers in a tenth of that, so
-those are written by hand. What the ORM does around a statement is kept: columns and
-parameters come from the model fields, values read back go through the same converters
-(dates, times in UTC, booleans on SQLite), and an insert fills defaults and `auto_now_add`
-like `save()`. Plain SQL with `%s` parameters and quoted names, valid on SQLite and
-PostgreSQL; every statement runs in the test suite on both.
+those are written by hand — each in the `store.py` of the app that owns its tables
+(places, accounts, booking). What the ORM does around a statement is kept: table and column
+names come from the models' _meta, values read back go through the same converters (dates,
+times in UTC, booleans on SQLite), and an insert fills defaults and `auto_now_add` like
+`save()` (but sends no signal: a booking's participants are called by the booking services
+themselves, on this path too). Plain SQL with named parameters (`%(name)s`) and quoted
+names, valid on SQLite and PostgreSQL; every statement runs in the test suite on both.
 """
 
 from __future__ import annotations

@@ -130,6 +130,8 @@ def _closures(year: int) -> list[tuple[str, dt.date, dt.date, str, str, str]]:
 
 @transaction.atomic
 def demo_load(*, year: int) -> DemoResult:
+    """Load (or bring up to date) the Cantal demo network: sites, hours, closures of that
+    year, resources, prices and the demo accounts. Running it again changes nothing."""
     communes_load()
     network, _ = Network.objects.update_or_create(
         slug=demo.NETWORK["slug"], defaults={**demo.NETWORK, "is_demo": True}

@@ -29,4 +29,5 @@ def prices_by_site(sites: Iterable[Site]) -> dict[int, list[Price]]:
 
 
 def prices_for_site(site: Site) -> list[Price]:
+    """The prices shown for one site (prices_by_site for that site alone)."""
     return prices_by_site([site])[site.pk]

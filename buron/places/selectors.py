@@ -45,6 +45,7 @@ def public_holidays(start: dt.date, end: dt.date) -> dict[dt.date, str]:
 
 
 def public_holiday_name(day: dt.date) -> str | None:
+    """The French public holiday that day, named in the active language, or None."""
     return public_holidays(day, day).get(day)
 
 
@@ -143,7 +144,12 @@ def site_schedules(
             # The periods' list is shared by the days of a weekday: schedules are read-only.
             day_periods = site_periods.get(day.weekday(), NO_PERIODS)
             closed_because = _closed_because(
-                day, bool(day_periods), site_closures, bank, reason_labels, weekday_closed
+                day,
+                opens_that_weekday=bool(day_periods),
+                site_closures=site_closures,
+                bank=bank,
+                reason_labels=reason_labels,
+                weekday_closed=weekday_closed,
             )
             key_made = (day, id(day_periods), closed_because)
             schedule = made_schedules.get(key_made)
@@ -164,6 +170,7 @@ def _holiday_reasons(start: dt.date, end: dt.date) -> dict[dt.date, str]:
 
 def _closed_because(
     day: dt.date,
+    *,
     opens_that_weekday: bool,
     site_closures: list[Closure] | None,
     bank: dict[dt.date, str],
@@ -197,6 +204,7 @@ def _reason_labels(language: str) -> dict[str, str]:
 
 
 def closure_label(closure: Closure, reason_labels: dict[str, str]) -> str:
+    """Why a closure closes the site, in words: its reason, and its note when it has one."""
     label = reason_labels.get(closure.reason, closure.reason)
     return f"{label} — {closure.note}" if closure.note else label
 
@@ -250,7 +258,12 @@ def day_openings(
     found: dict[int, DayOpening] = {}
     for site_id, am, pm in flags:
         closed_because = _closed_because(
-            day, am or pm, closures.get(site_id), bank, reason_labels, weekday_closed
+            day,
+            opens_that_weekday=am or pm,
+            site_closures=closures.get(site_id),
+            bank=bank,
+            reason_labels=reason_labels,
+            weekday_closed=weekday_closed,
         )
         key = (am, pm, closed_because)
         opening = made.get(key)
@@ -294,13 +307,19 @@ def _days_of(
         day = start + dt.timedelta(days=n)
         day_periods = periods.get(day.weekday(), NO_PERIODS)
         closed_because = _closed_because(
-            day, bool(day_periods), closures, bank, reason_labels, weekday_closed
+            day,
+            opens_that_weekday=bool(day_periods),
+            site_closures=closures,
+            bank=bank,
+            reason_labels=reason_labels,
+            weekday_closed=weekday_closed,
         )
         found[day] = DaySchedule(day, day_periods, closed_because)
     return found
 
 
 def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
+    """One site's schedule that day (site_days for one day)."""
     return site_days(site, day, day)[day]
 
 
@@ -311,6 +330,7 @@ def published_site(slug: str) -> Site | None:
 
 
 def published_sites(network: Network | None = None) -> QuerySet[Site]:
+    """The published sites, of one network or of all, in name order."""
     qs = Site.objects.filter(is_published=True).select_related("network", "parent")
     if network is not None:
         qs = qs.filter(network=network)
@@ -343,6 +363,7 @@ def site_with_resources(slug: str) -> Site:
 
 
 def upcoming_closures(site: Site, today: dt.date, days: int = 120) -> list[Closure]:
+    """The site's closures not over yet and starting within `days` days."""
     return list(
         Closure.objects.filter(
             site=site, end_date__gte=today, start_date__lte=today + dt.timedelta(days=days)

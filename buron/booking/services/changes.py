@@ -50,6 +50,7 @@ def _release_slots(booking: Booking) -> None:
 
 
 def can_manage(user: User, booking: Booking) -> bool:
+    """Whether the user is staff of the booking's site (may cancel or move it at any time)."""
     return staff_scope(user=user).covers_site(booking.site)
 
 

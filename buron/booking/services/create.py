@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -200,6 +201,22 @@ def _first_look(*, member: User, site: Site, kind: str, span: Span) -> tuple[sto
     return look, member_day_of(found, span)
 
 
+@dataclass(frozen=True)
+class HalfDayAsk:
+    """What a half-day booking asks for: who, where, when, which kind (or which
+    resource), who books for them, and their choices for the participants."""
+
+    member: User
+    site: Site
+    day: dt.date
+    period: str
+    kind: str = ResourceKind.DESK
+    resource: Resource | None = None
+    booked_by: User | None = None
+    series: BookingSeries | None = None
+    choices: Mapping[str, str] = field(default_factory=dict)
+
+
 def booking_create_half_day(
     *,
     member: User,
@@ -210,9 +227,7 @@ def booking_create_half_day(
     resource: Resource | None = None,
     booked_by: User | None = None,
     now: dt.datetime | None = None,
-    series: BookingSeries | None = None,
     notify: bool = True,
-    alternatives: bool = True,
     rules: DayRules | None = None,
     choices: Mapping[str, str] | None = None,
 ) -> Booking:
@@ -228,67 +243,81 @@ def booking_create_half_day(
     participants (buron.booking.participants) are called inside the booking's transaction
     with `choices`; one that refuses rolls the booking back.
     """
-    if period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
+    ask = HalfDayAsk(member, site, day, period, kind, resource, booked_by, None, choices or {})
+    return half_day_book(ask, now=now or timezone.now(), rules=rules, notify=notify)
+
+
+def _check_ask(ask: HalfDayAsk) -> None:
+    """Refuse a period, kind or resource a half-day booking cannot have."""
+    if ask.period not in (Period.MORNING, Period.AFTERNOON, Period.DAY):
         raise refusal(_("Choose morning, afternoon or full day."), "invalid_period", "period")
-    if kind not in HALF_DAY_KINDS:
+    if ask.kind not in HALF_DAY_KINDS:
         raise refusal(_("This kind of resource is booked by the hour."), "invalid_kind", "kind")
-    if resource is not None:
-        if resource.site_id != site.pk or resource.kind != kind:
-            raise refusal(
-                _("This resource is not of the kind asked for, or not at this site."),
-                "wrong_resource",
-                "resource",
-            )
-        if not resource.is_active:
-            raise refusal(
-                _("This resource cannot be booked at the moment."), "inactive", "resource"
-            )
-    if rules is None or rules.schedule.day != day:
-        rules = day_rules(site, day)
-    policy = rules.policy
-    span = _half_day_span_or_refuse(site, rules.schedule, period)
-    check_when(site, span, now or timezone.now(), policy)
+    resource = ask.resource
+    if resource is None:
+        return
+    if resource.site_id != ask.site.pk or resource.kind != ask.kind:
+        raise refusal(
+            _("This resource is not of the kind asked for, or not at this site."),
+            "wrong_resource",
+            "resource",
+        )
+    if not resource.is_active:
+        raise refusal(_("This resource cannot be booked at the moment."), "inactive", "resource")
+
+
+def _candidates(ask: HalfDayAsk, span: Span, policy: BookingPolicy) -> list[Resource]:
+    """The resources to claim, in order: the one asked for, else those a first look found
+    free. The first look, outside any lock, reads the member's day too: a refusal or a full
+    site is answered without a transaction (a refusal needs no lock; the member's own
+    bookings are the better answer than "taken"). A desk it finds may be taken before the
+    claim: the database then refuses that claim and the next one is tried."""
+    if ask.resource is not None:
+        return [ask.resource]
+    look, preview = _first_look(member=ask.member, site=ask.site, kind=ask.kind, span=span)
+    if not look.any_resource:
+        raise refusal(
+            _("%(site)s has no bookable resource of this kind.") % {"site": ask.site.name},
+            "no_resource",
+            "kind",
+        )
+    if not ask.member.is_active:
+        raise refusal(_("This account is closed."), "member_inactive")
+    judge_member(preview, policy)
+    if not look.free:
+        raise _taken(ask.site)
+    return look.free
+
+
+def half_day_book(
+    ask: HalfDayAsk,
+    *,
+    now: dt.datetime,
+    rules: DayRules | None = None,
+    notify: bool = True,
+    alternatives: bool = True,
+) -> Booking:
+    """booking_create_half_day for an ask already made (a recurring series books each
+    occurrence this way, without an email each nor alternatives)."""
+    _check_ask(ask)
+    if rules is None or rules.schedule.day != ask.day:
+        rules = day_rules(ask.site, ask.day)
+    span = _half_day_span_or_refuse(ask.site, rules.schedule, ask.period)
+    check_when(ask.site, span, now, rules.policy)
     try:
-        if resource is not None:
-            candidates = [resource]
-        else:
-            # A first look outside any lock, with the member's day: a refusal or a full
-            # site is answered without a transaction (a refusal needs no lock; the
-            # member's own bookings are the better answer than "taken"). A desk it finds
-            # may be taken before the claim: the database then refuses that claim and the
-            # next one is tried.
-            look, preview = _first_look(member=member, site=site, kind=kind, span=span)
-            if not look.any_resource:
-                raise refusal(
-                    _("%(site)s has no bookable resource of this kind.") % {"site": site.name},
-                    "no_resource",
-                    "kind",
-                )
-            if not member.is_active:
-                raise refusal(_("This account is closed."), "member_inactive")
-            judge_member(preview, policy)
-            if not look.free:
-                raise _taken(site)
-            candidates = look.free
-        booking = _hold_half_day(
-            member=member,
-            site=site,
+        return _hold_half_day(
+            ask,
             span=span,
-            period=period,
-            kind=kind,
-            candidates=candidates,
-            reread=resource is None,
-            booked_by=booked_by,
-            series=series,
-            policy=policy,
+            candidates=_candidates(ask, span, rules.policy),
+            policy=rules.policy,
             notify=notify,
-            choices=choices or {},
         )
     except SlotTaken as exc:
         if alternatives:
-            exc.alternatives = _alternatives(site=site, day=day, period=period, kind=kind)
+            exc.alternatives = _alternatives(
+                site=ask.site, day=ask.day, period=ask.period, kind=ask.kind
+            )
         raise
-    return booking
 
 
 def _taken(site: Site) -> SlotTaken:
@@ -299,39 +328,33 @@ def _taken(site: Site) -> SlotTaken:
 
 @transaction.atomic
 def _hold_half_day(
+    ask: HalfDayAsk,
     *,
-    member: User,
-    site: Site,
     span: Span,
-    period: str,
-    kind: str,
     candidates: list[Resource],
-    reread: bool,
-    booked_by: User | None,
-    series: BookingSeries | None,
     policy: BookingPolicy,
     notify: bool,
-    choices: Mapping[str, str],
 ) -> Booking:
+    member = ask.member
     lock_member(member)
     # Desks and offices are booked by the half-day (the database ties the unit to the kind).
     day = check_member(member, BookingUnit.HALF_DAY, span, policy)
     common: dict[str, Any] = {
         "member": member,
         "day": day,
-        "booked_by": booked_by,
-        "site": site,
+        "booked_by": ask.booked_by,
+        "site": ask.site,
         "span": span,
-        "period": period,
-        "series": series,
+        "period": ask.period,
+        "series": ask.series,
     }
     booking = _claims(candidates=candidates, **common)
-    if booking is None and reread:
+    if booking is None and ask.resource is None:
         # Every desk of the first look was taken meanwhile: look again, once.
-        booking = _claims(candidates=_look(site=site, kind=kind, span=span).free, **common)
+        booking = _claims(candidates=_look(site=ask.site, kind=ask.kind, span=span).free, **common)
     if booking is None:
-        raise _taken(site)
-    _tell_participants(booking, booked_by or member, choices)
+        raise _taken(ask.site)
+    _tell_participants(booking, ask.booked_by or member, ask.choices)
     if notify:
         confirm_by_email([booking])
     return booking
@@ -389,7 +412,7 @@ def booking_create_hours(
             rules=rules,
             choices=choices,
         )
-    span = _hours_span_or_refuse(site, rules, start, end, local_day)
+    span = _hours_span_or_refuse(site, rules, start=start, end=end, day=local_day)
     check_when(site, span, now, rules.policy)
     try:
         return _hold_hours(
@@ -420,7 +443,7 @@ def _half_day_of(resource: Resource, rules: DayRules, start: dt.datetime, end: d
 
 
 def _hours_span_or_refuse(
-    site: Site, rules: DayRules, start: dt.datetime, end: dt.datetime, day: dt.date
+    site: Site, rules: DayRules, *, start: dt.datetime, end: dt.datetime, day: dt.date
 ) -> Span:
     """Whole hours of one day, all within the site's opening hours, or a refusal."""
     hours = hour_slots(start, end, site.network.time_zone)

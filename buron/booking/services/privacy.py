@@ -14,6 +14,7 @@ from ..models import Booking, BookingKind, BookingSeries
 
 
 def member_series_export(user: User) -> list[dict[str, Any]]:
+    """The member's recurring bookings, for their data export."""
     return [
         {
             "id": series.pk,
@@ -30,6 +31,7 @@ def member_series_export(user: User) -> list[dict[str, Any]]:
 
 
 def member_bookings_export(user: User) -> list[dict[str, Any]]:
+    """The member's bookings, for their data export."""
     return [
         {
             "id": b.pk,

@@ -23,6 +23,7 @@ HALF_DAY_KINDS = (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
 
 
 def refusal(message: str, code: str, field: str | None = None) -> BookingRefused:
+    """A rule's refusal, on a field of the request when one is named."""
     if field:
         return BookingRefused({field: [BookingRefused(message, code=code)]})
     return BookingRefused(message, code=code)
@@ -40,6 +41,7 @@ def lock_member(member: User) -> None:
 
 
 def check_site_open(site: Site, schedule: DaySchedule) -> None:
+    """Refuse a site that takes no bookings, or is closed that day (with the reason)."""
     if not site.is_published:
         raise refusal(_("This site does not take bookings."), "site_unpublished", "site")
     if schedule.closed_because is not None:
