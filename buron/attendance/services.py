@@ -298,7 +298,7 @@ def _nobody_came(booking: Booking) -> bool:
 
 def no_shows_release(*, now: dt.datetime | None = None) -> list[Booking]:
     """Release the bookings nobody checked in for within their network's delay after
-    their start (started at most a day ago): the resource is free for others, the booking
+    their start, or after they were made if later (started at most a day ago): the resource is free for others, the booking
     counts as a no-show, and its member is told by email. Returns the bookings released."""
     now = now or timezone.now()
     candidates = list(
@@ -312,7 +312,9 @@ def no_shows_release(*, now: dt.datetime | None = None) -> list[Booking]:
     if not candidates:
         return []
     delays = selectors.no_show_delays(network_ids={b.network_id for b in candidates})
-    due = [b for b in candidates if b.start + delays[b.network_id] <= now]
+    # A booking made after its start (the morning booked at 10:00) gets the same delay
+    # from when it was made.
+    due = [b for b in candidates if max(b.start, b.created_at) + delays[b.network_id] <= now]
     came = selectors.visited(
         keys={(b.member_id, b.site_id, _local_day(b.site, b.start)) for b in due if b.member_id}
     )
@@ -327,10 +329,6 @@ def no_shows_release(*, now: dt.datetime | None = None) -> list[Booking]:
             continue
         released.append(done)
         if done.member_id is not None:
-            booking_id = done.pk
-            transaction.on_commit(
-                lambda booking_id=booking_id: tasks.no_show_notice_send.enqueue(
-                    booking_id=booking_id, language=language
-                )
-            )
+            # The release is committed (each in its own transaction): tell the member.
+            tasks.no_show_notice_send.enqueue(booking_id=done.pk, language=language)
     return released
