@@ -159,7 +159,7 @@ def _create(user: User, payload: CheckinIn) -> tuple[int, Any]:
                 errors["site"] = [
                     _("No published site has the short name “%(slug)s”.") % {"slug": payload.site}
                 ]
-    if errors or site is None or client_uuid is None:
+    if errors or site is None or client_uuid is None or member is None:
         return _unprocessable(errors or {"__all__": [_("The request is not valid.")]})
     try:
         if payload.status is not None:
@@ -173,7 +173,6 @@ def _create(user: User, payload: CheckinIn) -> tuple[int, Any]:
                 by=user,
             )
         else:
-            assert member is not None  # an unknown member was refused above
             result = services.visit_checkin(
                 site=site,
                 member=member,

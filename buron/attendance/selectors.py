@@ -17,9 +17,7 @@ VisitKey = tuple[int | None, int, dt.date]
 
 def attendance_settings_for(*, network: Network) -> AttendanceSettings:
     """The network's attendance settings; the defaults (unsaved) when it has none."""
-    found = AttendanceSettings.objects.filter(network=network).select_related(
-        "reference_commune"
-    )
+    found = AttendanceSettings.objects.filter(network=network).select_related("reference_commune")
     return found.first() or AttendanceSettings(network=network)
 
 
@@ -114,4 +112,3 @@ def arrivals_for_day(*, site: Site, day: dt.date) -> Arrivals:
     booked = {b.member_id for b in bookings if b.status == BookingStatus.ACTIVE}
     others = [v for v in visits if v.member_id is None or v.member_id not in booked]
     return Arrivals(expected, others)
-

@@ -89,7 +89,9 @@ def commute_avoided(
 def _check_time(arrived_at: dt.datetime, now: dt.datetime) -> None:
     if timezone.is_naive(arrived_at):
         raise _refusal(
-            "arrived_at", _("Give the time with its offset, e.g. 2027-03-02T09:05:00+01:00."), "naive"
+            "arrived_at",
+            _("Give the time with its offset, e.g. 2027-03-02T09:05:00+01:00."),
+            "naive",
         )
     if arrived_at > now + CLOCK_SKEW:
         raise _refusal("arrived_at", _("A check-in cannot be in the future."), "future")
@@ -298,8 +300,9 @@ def _nobody_came(booking: Booking) -> bool:
 
 def no_shows_release(*, now: dt.datetime | None = None) -> list[Booking]:
     """Release the bookings nobody checked in for within their network's delay after
-    their start, or after they were made if later (started at most a day ago): the resource is free for others, the booking
-    counts as a no-show, and its member is told by email. Returns the bookings released."""
+    their start, or after they were made if later (started at most a day ago): the
+    resource is free for others, the booking counts as a no-show, and its member is told
+    by email. Returns the bookings released."""
     now = now or timezone.now()
     candidates = list(
         Booking.objects.filter(

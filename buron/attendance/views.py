@@ -156,7 +156,8 @@ def host_checkin(request: HttpRequest, slug: str) -> HttpResponse:
         if timezone.localdate(booking.start) != timezone.localdate():
             raise Http404
         member = booking.member
-        assert member is not None  # filtered above
+        if member is None:
+            raise Http404
         try:
             result = services.visit_checkin(
                 site=site,

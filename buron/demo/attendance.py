@@ -42,8 +42,10 @@ def _working_days_before(today: dt.date, count: int) -> list[dt.date]:
     day = today
     while len(days) < count:
         day -= dt.timedelta(days=1)
-        if day.weekday() < 5 and not (day.month == 12 and day.day >= 24) and day != dt.date(
-            day.year, 1, 1
+        if (
+            day.weekday() < 5
+            and not (day.month == 12 and day.day >= 24)
+            and day != dt.date(day.year, 1, 1)
         ):
             days.append(day)
     return days
@@ -63,7 +65,7 @@ def demo_attendance_load(*, network: Network, sites: dict[str, Site], member: Us
     )
     profile = MemberProfile.objects.select_related("commune", "work_commune").get(user=member)
     today = timezone.localdate()
-    rng = random.Random(f"{SEED}-{today.isoformat()}")
+    rng = random.Random(f"{SEED}-{today.isoformat()}")  # noqa: S311 - reproducible, not secret
     visits: list[Visit] = []
     for day in _working_days_before(today, DAYS):
         # The demo member works from Murat on Tuesdays and Thursdays.

@@ -149,9 +149,7 @@ def test_a_door_system_checks_in_members_and_walk_ins_at_its_site(client, site, 
     )
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"status", "commune"}
-    response = post(
-        client, token, {**walk_in, "client_uuid": str(uuid.uuid4()), "commune": None}
-    )
+    response = post(client, token, {**walk_in, "client_uuid": str(uuid.uuid4()), "commune": None})
     assert set(response.json()["errors"]) == {"commune"}
     response = post(
         client,

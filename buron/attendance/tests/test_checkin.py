@@ -76,9 +76,10 @@ def test_without_a_workplace_the_reference_town_counts_and_without_one_nothing(s
     assert services.commute_avoided(
         settings=settings, site=site, home=aurillac(), work=aurillac()
     ).km_avoided == Decimal("0.0")
-    assert services.commute_avoided(
-        settings=settings, site=site, home=None, work=home
-    ).km_avoided is None
+    assert (
+        services.commute_avoided(settings=settings, site=site, home=None, work=home).km_avoided
+        is None
+    )
 
 
 def test_a_visit_keeps_the_status_of_its_day_not_todays(site, member, host, client):
@@ -312,7 +313,9 @@ def test_a_uuid_used_for_another_check_in_is_refused(site, member, member2, clie
         client.force_login(member)
         assert client.post(point_url(site), {"client_uuid": key}).status_code == 302
         client.force_login(member2)
-        response = client.post(point_url(site), {"client_uuid": key}, HTTP_ACCEPT="application/json")
+        response = client.post(
+            point_url(site), {"client_uuid": key}, HTTP_ACCEPT="application/json"
+        )
     assert response.status_code == 422
     assert Visit.objects.get().member == member
 
@@ -326,4 +329,3 @@ def test_an_unknown_or_renewed_code_is_not_found(site, member, client, morning):
     site.is_published = False
     site.save()
     assert client.get(point_url(site)).status_code == 404
-
