@@ -122,8 +122,13 @@ class Visit(models.Model):
     network = models.ForeignKey(
         Network, on_delete=models.PROTECT, related_name="+", verbose_name=_("network")
     )
+    # Served by the (site, day) index, which leads with it.
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="visits", verbose_name=_("site")
+        Site,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("site"),
+        db_index=False,
     )
     # The site's local day of the arrival.
     day = models.DateField(_("day"))

@@ -329,3 +329,23 @@ def test_an_unknown_or_renewed_code_is_not_found(site, member, client, morning):
     site.is_published = False
     site.save()
     assert client.get(point_url(site)).status_code == 404
+
+
+def test_a_member_gives_their_workplace_in_their_profile_and_visits_use_it(site, member, client):
+    from buron.accounts.models import MemberProfile
+
+    allanche()
+    aurillac()
+    MemberProfile.objects.filter(user=member).update(work_commune=None)
+    with time_machine.travel(at(DAY, 9), tick=False):
+        client.force_login(member)
+        form = {"first_name": "Camille", "last_name": "Martin", "commune": "15001", "phone": ""}
+        response = client.post(reverse("accounts:profile"), {**form, "work_commune": "Nowhere"})
+        assert response.status_code == 200 and "work_commune" in response.context["form"].errors
+        response = client.post(reverse("accounts:profile"), {**form, "work_commune": "15014"})
+        assert response.status_code == 302
+        assert client.get(reverse("accounts:profile")).context["form"].initial["work_commune"] == (
+            "Aurillac (15000)"
+        )
+        client.post(point_url(site), {"client_uuid": str(uuid.uuid4())})
+    assert Visit.objects.get().km_avoided == Decimal("95.4")
