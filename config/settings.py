@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "buron.offers",
     "buron.booking",
     "buron.attendance",
+    "buron.observatory",
     "buron.public",
     "buron.backoffice",
     "buron.demo",
