@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from buron.accounts.models import User
 from buron.booking.models import Booking, BookingKind, BookingStatus
@@ -76,12 +77,23 @@ class Arrivals:
 
     expected: list[Arrival]
     others: list[Visit]
+    settings: AttendanceSettings
+
+    @property
+    def km_avoided(self) -> Decimal:
+        visits = [a.visit for a in self.expected if a.visit] + self.others
+        return sum((v.km_avoided for v in visits if v.km_avoided is not None), Decimal(0))
+
+    @property
+    def co2_kg_avoided(self) -> Decimal:
+        visits = [a.visit for a in self.expected if a.visit] + self.others
+        return sum((v.co2_kg_avoided for v in visits if v.co2_kg_avoided is not None), Decimal(0))
 
 
 def arrivals_for_day(*, site: Site, day: dt.date) -> Arrivals:
     """The bookings of the day at the site (confirmed or released as no-shows), each with
     its member's visit, and the visits without booking (walk-ins). Give the site with its
-    network. Three reads, however many bookings."""
+    network. Four reads, however many bookings."""
     tz = site.network.time_zone
     bookings = list(
         Booking.objects.filter(
@@ -111,4 +123,4 @@ def arrivals_for_day(*, site: Site, day: dt.date) -> Arrivals:
     ]
     booked = {b.member_id for b in bookings if b.status == BookingStatus.ACTIVE}
     others = [v for v in visits if v.member_id is None or v.member_id not in booked]
-    return Arrivals(expected, others)
+    return Arrivals(expected, others, attendance_settings_for(network=site.network))

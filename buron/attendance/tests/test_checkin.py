@@ -170,6 +170,10 @@ def test_the_host_records_a_walk_in_without_an_account(site, host, client, morni
     assert visit.km_avoided == Decimal("95.4")
     page = client.get(reverse("attendance:arrivals", kwargs={"slug": "murat"}))
     assert "Walk-in" in page.content.decode()
+    # Today's commuting avoided, with the factor, its source and year.
+    assert "95.4 km by road and 20.797 kg of CO2" in page.content.decode()
+    assert "0.218 kg of CO2 per km (ADEME, Base Empreinte" in page.content.decode()
+    assert "2024" in page.content.decode()
 
 
 def test_the_host_page_links_from_the_plan(site, host, client, morning):
