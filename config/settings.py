@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "buron.places",
     "buron.offers",
     "buron.booking",
+    "buron.attendance",
+    "buron.observatory",
     "buron.public",
     "buron.backoffice",
     "buron.demo",

@@ -106,4 +106,11 @@ class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     commune = CommuneField(label=_("Commune of residence"))
+    work_commune = CommuneField(
+        label=_("Commune of your usual workplace"),
+        required=False,
+        help_text=_(
+            "Optional: where you would work otherwise. It gives the commuting a visit avoids."
+        ),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)

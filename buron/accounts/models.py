@@ -76,6 +76,15 @@ class MemberProfile(models.Model):
         related_name="+",
         verbose_name=_("commune of residence"),
     )
+    # Where the member would otherwise commute to: gives the distance a visit avoids.
+    work_commune = models.ForeignKey(
+        "places.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune of usual workplace"),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # The secret of the member's calendar feed; a new one revokes the old address.
     calendar_token = models.CharField(_("calendar key"), max_length=64, unique=True)

@@ -110,7 +110,13 @@ def member_signup_complete(
 
 @transaction.atomic
 def member_profile_update(
-    *, user: User, first_name: str, last_name: str, commune: Commune | None, phone: str
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    commune: Commune | None,
+    phone: str,
+    work_commune: Commune | None = None,
 ) -> MemberProfile:
     """Save what a member says about themselves: names on the account, the rest on the
     profile."""
@@ -120,8 +126,9 @@ def member_profile_update(
     user.save(update_fields=["first_name", "last_name"])
     profile = member_profile_ensure(user=user)
     profile.commune = commune
+    profile.work_commune = work_commune
     profile.phone = phone.strip()
-    profile.save(update_fields=["commune", "phone"])
+    profile.save(update_fields=["commune", "work_commune", "phone"])
     return profile
 
 
@@ -174,7 +181,9 @@ def api_token_user(*, token: str) -> User | None:
 
 def member_data_export(*, user: User) -> dict[str, Any]:
     """Everything Buron holds about a member, as JSON-ready data."""
-    profile = MemberProfile.objects.filter(user=user).select_related("commune").first()
+    profile = (
+        MemberProfile.objects.filter(user=user).select_related("commune", "work_commune").first()
+    )
     data: dict[str, Any] = {
         "account": {
             "email": user.email,
@@ -187,6 +196,11 @@ def member_data_export(*, user: User) -> dict[str, Any]:
             "commune": (
                 {"insee_code": profile.commune.insee_code, "name": profile.commune.name}
                 if profile and profile.commune
+                else None
+            ),
+            "work_commune": (
+                {"insee_code": profile.work_commune.insee_code, "name": profile.work_commune.name}
+                if profile and profile.work_commune
                 else None
             ),
             "phone": profile.phone if profile else "",

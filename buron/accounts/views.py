@@ -62,6 +62,11 @@ def profile(request: HttpRequest) -> HttpResponse:
             "commune": f"{current.commune.name} ({current.commune.postal_code})"
             if current.commune
             else "",
+            "work_commune": (
+                f"{current.work_commune.name} ({current.work_commune.postal_code})"
+                if current.work_commune
+                else ""
+            ),
             "phone": current.phone,
         },
     )
@@ -73,6 +78,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             last_name=data["last_name"],
             commune=data["commune"],
             phone=data["phone"],
+            work_commune=data["work_commune"],
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")

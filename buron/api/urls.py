@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from buron.attendance.api import router as attendance_router
 from buron.booking.api import router as booking_router
+from buron.observatory.api import router as observatory_router
 from buron.places.api import router as places_router
 
 api = NinjaAPI(
@@ -24,6 +26,8 @@ api = NinjaAPI(
 )
 api.add_router("/", places_router)
 api.add_router("/", booking_router)
+api.add_router("/", attendance_router)
+api.add_router("/", observatory_router)
 
 
 @api.exception_handler(ValidationError)

@@ -28,6 +28,8 @@ class BookingKind(models.TextChoices):
 class BookingStatus(models.TextChoices):
     ACTIVE = "active", _("Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
+    # No check-in in time: the member did not come and the resource was given back.
+    RELEASED = "released", _("Released (no-show)")
 
 
 class Period(models.TextChoices):

@@ -27,6 +27,7 @@ from buron.places.models import (
 from buron.places.services import resource_create
 
 from . import network as demo
+from .attendance import demo_attendance_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
@@ -198,6 +199,9 @@ def demo_load(*, year: int) -> DemoResult:
         )
 
     _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
+    demo_attendance_load(
+        network=network, sites=sites, member=User.objects.get(email=demo.MEMBER_EMAIL)
+    )
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),

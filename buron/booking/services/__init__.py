@@ -10,6 +10,7 @@ from .privacy import (
     member_bookings_restatus,
     member_series_export,
 )
+from .release import booking_release
 from .rules import HALF_DAY_KINDS
 from .series import MAX_SERIES_DAYS, Occurrence, SeriesResult, series_create
 
@@ -23,6 +24,7 @@ __all__ = [
     "booking_create_half_day",
     "booking_create_hours",
     "booking_move",
+    "booking_release",
     "can_manage",
     "member_bookings_export",
     "member_bookings_forget",

@@ -21,7 +21,7 @@ from .create import confirm_by_email
 from .rules import refusal
 
 
-def _release_slots(booking: Booking) -> None:
+def slots_free(booking: Booking) -> None:
     """Free a booking's slots; a block covering them takes them back at once."""
     freed = list(BookingSlot.objects.filter(booking=booking, is_active=True))
     BookingSlot.objects.filter(booking=booking, is_active=True).update(is_active=False)
@@ -90,7 +90,7 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
-    _release_slots(booking)
+    slots_free(booking)
     participants.booking_cancelled(
         participants.BookingChange(
             booking=booking,
@@ -129,7 +129,7 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
-    _release_slots(booking)
+    slots_free(booking)
     moved = Booking.objects.create(
         network_id=to.network_id,
         site_id=to.site_id,

@@ -374,3 +374,21 @@ def test_participants_outside_a_transaction_are_refused(recorder, site, member):
     booking = services.booking_create_half_day(member=member, site=site, day=DAY, period="am")
     with pytest.raises(RuntimeError):
         participants.booking_created(BookingChange(booking=booking, by=member))
+
+
+def test_a_released_no_show_is_told_as_late(recorder, site, member):
+    booking = services.booking_create_half_day(member=member, site=site, day=DAY, period="am")
+    released = services.booking_release(booking=booking, nobody_came=lambda b: True)
+    assert released is not None
+    [seen] = recorder.cancelled
+    assert (seen.reason, seen.late, seen.by) == (Reason.RELEASED, True, None)
+    assert seen.in_transaction and seen.slots_active == 0
+
+
+def test_a_refused_release_keeps_the_booking(refuser, site, member):
+    booking = services.booking_create_half_day(member=member, site=site, day=DAY, period="am")
+    refuser(on_create=False, on_cancel=True)
+    with pytest.raises(BookingRefused):
+        services.booking_release(booking=booking, nobody_came=lambda b: True)
+    booking.refresh_from_db()
+    assert booking.status == "active"

@@ -235,3 +235,19 @@ def test_the_demo_admin_password_is_the_documented_one(loaded: DemoResult) -> No
     assert not Client().login(email=demo.ADMIN_EMAIL, password="not-the-password")
     assert loaded.admin_email == demo.ADMIN_EMAIL
     assert loaded.admin_password == demo.ADMIN_PASSWORD
+
+
+def test_the_demo_has_check_ins_and_walk_ins_half_of_them_salaried(loaded: DemoResult) -> None:
+    from buron.attendance.models import CheckinPoint, Visit
+    from buron.demo.attendance import demo_attendance_load
+
+    visits = Visit.objects.filter(network=loaded.network)
+    assert visits.filter(source="walk_in").count() > 50
+    member_visits = visits.filter(member__email=demo.MEMBER_EMAIL)
+    assert member_visits.exists() and all(v.km_avoided > 0 for v in member_visits)
+    salaried = visits.filter(visitor_status="salaried_remote").count()
+    assert 0.35 < salaried / visits.count() < 0.65
+    assert CheckinPoint.objects.filter(site__network=loaded.network).count() == 12
+    member = User.objects.get(email=demo.MEMBER_EMAIL)
+    sites = {s.slug: s for s in Site.objects.filter(network=loaded.network)}
+    assert demo_attendance_load(network=loaded.network, sites=sites, member=member) == 0
