@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "buron.places",
     "buron.offers",
     "buron.booking",
+    "buron.billing",
     "buron.public",
     "buron.backoffice",
     "buron.demo",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from buron.billing.api import router as billing_router
 from buron.booking.api import router as booking_router
 from buron.places.api import router as places_router
 
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", places_router)
 api.add_router("/", booking_router)
+api.add_router("/", billing_router)
 
 
 @api.exception_handler(ValidationError)

@@ -23,3 +23,14 @@ def format_eur(value: Decimal, *, language: str = "fr") -> str:
         return f"{sign}{text}\u00a0€"
     text = whole if cents == "00" else f"{whole}.{cents}"
     return f"{sign}€{text}"
+
+
+def line_amount(*, quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """An invoice line's net amount: quantity × unit price, rounded once, here (EN 16931)."""
+    return money(Decimal(quantity) * Decimal(unit_price))
+
+
+def vat_amount(*, basis: Decimal, rate: Decimal) -> Decimal:
+    """The VAT of one rate: the rate applied to the sum of that rate's line amounts, rounded
+    once (EN 16931 BR-S-09), never the sum of per-line VAT."""
+    return money(Decimal(basis) * Decimal(rate) / 100)

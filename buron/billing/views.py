@@ -1,0 +1,85 @@
+"""Invoice pages: a member's (and an organisation manager's) invoices, the staff list of a
+network's invoices and its accounting exports, and the PDF download."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from buron.accounts.requests import signed_in_user
+from buron.accounts.selectors import staff_scope
+
+from . import exports, selectors, services
+from .forms import PeriodForm
+
+MAX_LISTED = 200
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    invoices = selectors.invoices_visible_to(user=user)
+    own = invoices.filter(customer_user=user).order_by("-issued_on", "-sequence")[:MAX_LISTED]
+    managed = (
+        invoices.filter(customer_organisation__managers=user)
+        .select_related("customer_organisation")
+        .order_by("-issued_on", "-sequence")[:MAX_LISTED]
+    )
+    return render(request, "billing/mine.html", {"own": own, "managed": managed})
+
+
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    invoice = selectors.invoice_visible(user=user, invoice_id=pk)
+    if invoice is None:
+        raise Http404
+    invoice = services.invoice_pdf_render(invoice=invoice)
+    with invoice.pdf.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+def _staff_or_403(request: HttpRequest) -> HttpResponse | None:
+    scope = staff_scope(user=signed_in_user(request))
+    if not (scope.everything or scope.network_ids):
+        return render(request, "billing/forbidden.html", status=403)
+    return None
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    refused = _staff_or_403(request)
+    if refused is not None:
+        return refused
+    user = signed_in_user(request)
+    form = PeriodForm(request.GET or None)
+    invoices = selectors.invoices_staff(user=user).select_related("credited_invoice")
+    if form.is_valid():
+        invoices = invoices.filter(
+            issued_on__gte=form.cleaned_data["start"], issued_on__lte=form.cleaned_data["end"]
+        )
+    rows = invoices.order_by("-issued_on", "-sequence")[:MAX_LISTED]
+    return render(request, "billing/staff_list.html", {"invoices": rows, "form": form})
+
+
+@login_required
+def staff_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    refused = _staff_or_403(request)
+    if refused is not None:
+        return refused
+    form = PeriodForm(request.GET)
+    if what not in exports.TABLES or fmt not in exports.FORMATS or not form.is_valid():
+        return render(request, "billing/staff_list.html", {"form": form, "invoices": []}, status=400)
+    start: dt.date = form.cleaned_data["start"]
+    end: dt.date = form.cleaned_data["end"]
+    content, content_type, filename = exports.export_file(
+        user=signed_in_user(request), what=what, fmt=fmt, start=start, end=end
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
