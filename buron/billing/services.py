@@ -67,7 +67,24 @@ def _customer_fields(
     }
 
 
+def _check_inputs(lines: Sequence[LineInput]) -> None:
+    """Amounts as precise as they are stored: a unit price to 4 decimals, a quantity to 3."""
+    for line in lines:
+        unit_exp = Decimal(line.unit_price).as_tuple().exponent
+        qty_exp = Decimal(line.quantity).as_tuple().exponent
+        if not isinstance(unit_exp, int) or not isinstance(qty_exp, int):
+            raise InvoiceRefused(_("An amount is not a number."), code="precision")
+        if unit_exp < -4 or qty_exp < -3:
+            raise InvoiceRefused(
+                _("A unit price has at most 4 decimals, a quantity at most 3."),
+                code="precision",
+            )
+        if Decimal(line.quantity) <= 0:
+            raise InvoiceRefused(_("A quantity is above zero."), code="quantity")
+
+
 def _line_rows(invoice: Invoice, lines: Sequence[LineInput]) -> list[InvoiceLine]:
+    _check_inputs(lines)
     return [
         InvoiceLine(
             invoice=invoice,
