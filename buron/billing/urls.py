@@ -7,6 +7,7 @@ app_name = "billing"
 urlpatterns = [
     path("compte/factures/", views.mine, name="mine"),
     path("compte/factures/<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("paiement/retour/", views.payment_callback, name="payment_callback"),
     path("gestion-factures/", views.staff_list, name="staff_list"),
     path(
         "gestion-factures/export/<slug:what>.<slug:fmt>",

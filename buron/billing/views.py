@@ -8,12 +8,17 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
 
 from . import exports, selectors, services
 from .forms import PeriodForm
+from .payments import payment_adapter, payment_confirm
+from .services import InvoiceRefused
 
 MAX_LISTED = 200
 
@@ -83,3 +88,18 @@ def staff_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@csrf_exempt  # called by the card provider, not by a browser: the adapter checks its signature
+@require_POST
+def payment_callback(request: HttpRequest) -> HttpResponse:
+    adapter = payment_adapter()
+    if not adapter.online:
+        raise Http404
+    try:
+        payment = payment_confirm(
+            adapter=adapter, payload=request.POST.dict(), today=timezone.localdate()
+        )
+    except InvoiceRefused as exc:
+        return HttpResponse("; ".join(exc.messages), status=400, content_type="text/plain")
+    return HttpResponse(f"ok {payment.pk}", content_type="text/plain")
