@@ -231,7 +231,7 @@ class Organisation(models.Model):
     def clean(self) -> None:
         """The SIRET and a French VAT number belong to the SIREN given."""
         siren = self.siren.replace(" ", "")
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.siret and not self.siret.replace(" ", "").startswith(siren):
             errors["siret"] = _("The SIRET starts with the organisation's SIREN.")
         vat = self.vat_number.replace(" ", "").upper()

@@ -41,14 +41,21 @@ def _number(value: Decimal) -> str:
 
 def _date(parent: etree._Element, tag: str, day: dt.date, qualified: bool = False) -> None:
     holder = _sub(parent, tag)
-    _sub(holder, "qdt:DateTimeString" if qualified else "udt:DateTimeString", day.strftime("%Y%m%d"), format="102")
+    _sub(
+        holder,
+        "qdt:DateTimeString" if qualified else "udt:DateTimeString",
+        day.strftime("%Y%m%d"),
+        format="102",
+    )
 
 
 def _address(parent: etree._Element, party: Party) -> None:
     address = _sub(parent, "ram:PostalTradeAddress")
     if party.postcode:
         _sub(address, "ram:PostcodeCode", party.postcode)
-    for tag, line in zip(("ram:LineOne", "ram:LineTwo", "ram:LineThree"), party.address_lines, strict=False):
+    for tag, line in zip(
+        ("ram:LineOne", "ram:LineTwo", "ram:LineThree"), party.address_lines, strict=False
+    ):
         _sub(address, tag, line)
     if party.city:
         _sub(address, "ram:CityName", party.city)

@@ -195,55 +195,59 @@ def _aux(invoice: Invoice) -> tuple[str, str]:
     return f"M{invoice.customer_user_id or 0}", invoice.customer_name
 
 
+def _sales_line(
+    inv: Invoice,
+    number: int,
+    account: tuple[str, str],
+    amount: Decimal,
+    *,
+    debit: bool,
+    aux: tuple[str, str] = ("", ""),
+) -> FecLine:
+    """A line of an invoice's entry; a credit note books the same accounts the other way."""
+    assert inv.issued_on is not None  # noqa: S101 - issued documents have a date
+    is_debit = debit != (inv.kind == Kind.CREDIT_NOTE)
+    return FecLine(
+        ("VE", "Ventes"),
+        number,
+        inv.issued_on,
+        account,
+        aux,
+        inv.number,
+        inv.issued_on,
+        f"{inv.get_kind_display()} {inv.number}",
+        amount if is_debit else Decimal("0"),
+        Decimal("0") if is_debit else amount,
+    )
+
+
 def fec_lines(*, user: User, start: dt.date, end: dt.date) -> list[FecLine]:
     """One balanced entry per invoice, credit note and payment of the period."""
-    sales_journal, bank_journal = ("VE", "Ventes"), ("BQ", "Banque")
     lines: list[FecLine] = []
     number = 0
     for inv in _invoices(user, start, end).prefetch_related("lines"):
-        assert inv.issued_on is not None  # noqa: S101 - issued documents have a date
         number += 1
-        credit_note = inv.kind == Kind.CREDIT_NOTE
-        label = f"{inv.get_kind_display()} {inv.number}"
-
-        def line(account: tuple[str, str], amount: Decimal, debit: bool, aux=("", "")) -> None:
-            # A credit note books the same accounts the other way round.
-            is_debit = debit != credit_note
-            lines.append(
-                FecLine(
-                    sales_journal,
-                    number,
-                    inv.issued_on,  # type: ignore[arg-type]
-                    account,
-                    aux,
-                    inv.number,
-                    inv.issued_on,  # type: ignore[arg-type]
-                    label,
-                    amount if is_debit else Decimal("0"),
-                    Decimal("0") if is_debit else amount,
-                )
-            )
-
-        line(CUSTOMERS, inv.total_incl_vat, True, _aux(inv))
-        for _rate, (basis, amount) in _vat_by_rate(inv).items():
-            line(SALES, basis, False)
+        lines.append(
+            _sales_line(inv, number, CUSTOMERS, inv.total_incl_vat, debit=True, aux=_aux(inv))
+        )
+        for basis, amount in _vat_by_rate(inv).values():
+            lines.append(_sales_line(inv, number, SALES, basis, debit=False))
             if amount:
-                line(VAT_COLLECTED, amount, False)
+                lines.append(_sales_line(inv, number, VAT_COLLECTED, amount, debit=False))
     for payment in _payments(user, start, end):
         number += 1
         inv = payment.invoice
-        label = f"Règlement {inv.number}"
         for account, debit, aux in ((BANK, True, ("", "")), (CUSTOMERS, False, _aux(inv))):
             lines.append(
                 FecLine(
-                    bank_journal,
+                    ("BQ", "Banque"),
                     number,
                     payment.paid_on,
                     account,
                     aux,
                     inv.number,
                     payment.paid_on,
-                    label,
+                    f"Règlement {inv.number}",
                     payment.amount if debit else Decimal("0"),
                     Decimal("0") if debit else payment.amount,
                 )
@@ -272,8 +276,10 @@ def export_file(
     """(content, content type, file name) of one export of the period."""
     period = f"{start:%Y%m%d}-{end:%Y%m%d}"
     if what == "fec":
-        return fec_text(user=user, start=start, end=end).encode(), _CONTENT_TYPES["txt"], (
-            f"FEC{period}.txt"
+        return (
+            fec_text(user=user, start=start, end=end).encode(),
+            _CONTENT_TYPES["txt"],
+            (f"FEC{period}.txt"),
         )
     data = _BUILDERS[what](user=user, start=start, end=end)
     if fmt == "xlsx":

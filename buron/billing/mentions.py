@@ -35,9 +35,7 @@ def mentions_for(
     """The mentions of one invoice, in the active language."""
     return Mentions(
         operation_category=_("Category of operation: provision of services."),
-        vat_scheme=(
-            _("VAT option on debits.") if vat_on_debits else _("VAT due on receipts.")
-        ),
+        vat_scheme=(_("VAT option on debits.") if vat_on_debits else _("VAT due on receipts.")),
         late_penalties=_(
             "Late payment bears penalties at %(rate)s %% a year from the day after the due "
             "date (art. L441-10 of the French Commercial Code)."

@@ -241,9 +241,7 @@ class InvoiceLine(models.Model):
     service_start = models.DateField(_("service from"), null=True, blank=True)
     service_end = models.DateField(_("service until"), null=True, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3)
-    unit_price = models.DecimalField(
-        _("unit price excl. VAT"), max_digits=14, decimal_places=4
-    )
+    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=14, decimal_places=4)
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     vat_exemption_code = models.CharField(
         _("VAT exemption code"), max_length=30, blank=True, help_text=_("e.g. VATEX-EU-132-1I")

@@ -114,9 +114,7 @@ def br_24(doc: Document) -> list[Violation]:
         for line in doc.lines
         if line.net_amount != money(line.quantity * line.unit_price)
     ]
-    return _one(
-        "BR-24", not wrong, _("A line's net amount is its quantity times its unit price.")
-    )
+    return _one("BR-24", not wrong, _("A line's net amount is its quantity times its unit price."))
 
 
 @rule("BR-25")

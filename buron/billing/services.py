@@ -316,13 +316,17 @@ def _refuse_if_invalid(doc: Document) -> bytes:
     try:
         xml_check(xml)
     except FacturXInvalid as exc:
-        raise InvoiceRefused(_("The Factur-X XML is not valid: %(error)s") % {"error": exc}) from exc
+        raise InvoiceRefused(
+            _("The Factur-X XML is not valid: %(error)s") % {"error": exc}
+        ) from exc
     return xml
 
 
 def invoice_check(*, invoice: Invoice) -> list[str]:
     """What would refuse this draft at issue (EN 16931 and French rules), as messages."""
-    probe = Invoice(**{f.attname: getattr(invoice, f.attname) for f in Invoice._meta.concrete_fields})
+    probe = Invoice(
+        **{f.attname: getattr(invoice, f.attname) for f in Invoice._meta.concrete_fields}
+    )
     probe.number = probe.number or "PROBE"
     probe.seller_snapshot = probe.seller_snapshot or _seller_snapshot(invoice.seller)
     probe.issued_on = probe.issued_on or timezone.localdate()

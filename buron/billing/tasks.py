@@ -23,9 +23,7 @@ def invoice_reminders_send(*, today: dt.date) -> int:
     sent = 0
     overdue = invoices_overdue(today=today).select_related("customer_organisation", "seller")
     for invoice in overdue:
-        if invoice.reminded_at and now - invoice.reminded_at < dt.timedelta(
-            days=REMIND_EVERY_DAYS
-        ):
+        if invoice.reminded_at and now - invoice.reminded_at < dt.timedelta(days=REMIND_EVERY_DAYS):
             continue
         recipients = _recipients(invoice)
         if not recipients:
@@ -43,9 +41,7 @@ def invoice_reminders_send(*, today: dt.date) -> int:
 def _recipients(invoice: Invoice) -> list[str]:
     if invoice.customer_organisation is not None:
         return sorted(
-            invoice.customer_organisation.managers.exclude(email="").values_list(
-                "email", flat=True
-            )
+            invoice.customer_organisation.managers.exclude(email="").values_list("email", flat=True)
         )
     return [invoice.customer_email] if invoice.customer_email else []
 

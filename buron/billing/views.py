@@ -79,7 +79,9 @@ def staff_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         return refused
     form = PeriodForm(request.GET)
     if what not in exports.TABLES or fmt not in exports.FORMATS or not form.is_valid():
-        return render(request, "billing/staff_list.html", {"form": form, "invoices": []}, status=400)
+        return render(
+            request, "billing/staff_list.html", {"form": form, "invoices": []}, status=400
+        )
     start: dt.date = form.cleaned_data["start"]
     end: dt.date = form.cleaned_data["end"]
     content, content_type, filename = exports.export_file(

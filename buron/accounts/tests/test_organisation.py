@@ -43,7 +43,9 @@ def test_the_french_vat_key_follows_the_siren():
     assert french_vat_key("732829320") == "44"
 
 
-@pytest.mark.parametrize("value", ["FR21400123451", "FR 21 400123451", "DE123456789", "BE0123456789"])
+@pytest.mark.parametrize(
+    "value", ["FR21400123451", "FR 21 400123451", "DE123456789", "BE0123456789"]
+)
 def test_it_accepts_valid_vat_numbers(value):
     validate_vat_number(value)
 

@@ -53,7 +53,7 @@ class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "description",
         "service_start",
         "service_end",
@@ -62,7 +62,7 @@ class InvoiceLineInline(admin.TabularInline):
         "vat_rate",
         "vat_exemption_code",
         "net_amount",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -73,7 +73,9 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.action(description=_("Issue the selected drafts"))
-def issue_drafts(modeladmin: InvoiceAdmin, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+def issue_drafts(
+    modeladmin: InvoiceAdmin, request: HttpRequest, queryset: QuerySet[Invoice]
+) -> None:
     issued = 0
     for invoice in queryset.filter(status=Status.DRAFT).order_by("pk"):
         try:
@@ -89,7 +91,9 @@ def issue_drafts(modeladmin: InvoiceAdmin, request: HttpRequest, queryset: Query
 
 
 @admin.action(description=_("Delete the selected drafts"))
-def delete_drafts(modeladmin: InvoiceAdmin, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+def delete_drafts(
+    modeladmin: InvoiceAdmin, request: HttpRequest, queryset: QuerySet[Invoice]
+) -> None:
     for invoice in queryset.filter(status=Status.DRAFT):
         invoice_draft_delete(invoice=invoice)
 

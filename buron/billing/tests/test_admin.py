@@ -33,10 +33,10 @@ def root_client(db) -> Client:
     return client
 
 
-def test_an_issued_invoice_cannot_be_changed_or_deleted_in_the_admin(
-    root_client, seller, member
-):
-    invoice = services.invoice_issue(seller=seller, lines=[desk_day()], customer_user=member, render=False)
+def test_an_issued_invoice_cannot_be_changed_or_deleted_in_the_admin(root_client, seller, member):
+    invoice = services.invoice_issue(
+        seller=seller, lines=[desk_day()], customer_user=member, render=False
+    )
     url = f"/admin/billing/invoice/{invoice.pk}/change/"
     page = root_client.get(url)
     assert page.status_code == 200
@@ -68,7 +68,9 @@ def test_the_issue_action_issues_drafts_only(admin_client, seller, member):
 
 
 def test_a_network_admin_sees_only_their_network(admin_client, seller, member):
-    mine = services.invoice_issue(seller=seller, lines=[desk_day()], customer_user=member, render=False)
+    mine = services.invoice_issue(
+        seller=seller, lines=[desk_day()], customer_user=member, render=False
+    )
     other_seller = make_seller(NetworkFactory(slug="other"), prefix="OTHER")
     theirs = services.invoice_issue(
         seller=other_seller, lines=[desk_day()], customer_user=member, render=False
@@ -79,7 +81,9 @@ def test_a_network_admin_sees_only_their_network(admin_client, seller, member):
     assert admin_client.get(f"/admin/billing/seller/{other_seller.pk}/change/").status_code == 302
     assert admin_client.get(f"/admin/billing/seller/{seller.pk}/change/").status_code == 200
     # The other network's draft is out of reach of the action too.
-    draft = services.invoice_draft_create(seller=other_seller, lines=[desk_day()], customer_user=member)
+    draft = services.invoice_draft_create(
+        seller=other_seller, lines=[desk_day()], customer_user=member
+    )
     admin_client.post(
         "/admin/billing/invoice/", {"action": "issue_drafts", "_selected_action": [draft.pk]}
     )

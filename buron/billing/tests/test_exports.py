@@ -35,25 +35,39 @@ def admin(network):
 @pytest.fixture
 def books(seller, organisation, member):
     invoice = services.invoice_issue(
-        seller=seller, lines=[desk_day("3"), training_day()], customer_organisation=organisation,
-        issued_on=dt.date(2026, 3, 5), render=False,
+        seller=seller,
+        lines=[desk_day("3"), training_day()],
+        customer_organisation=organisation,
+        issued_on=dt.date(2026, 3, 5),
+        render=False,
     )
     services.credit_note_issue(
         invoice=invoice, lines=[desk_day("1")], issued_on=dt.date(2026, 3, 6), render=False
     )
     small = services.invoice_issue(
-        seller=seller, lines=[desk_day("1")], customer_user=member,
-        issued_on=dt.date(2026, 3, 7), render=False,
+        seller=seller,
+        lines=[desk_day("1")],
+        customer_user=member,
+        issued_on=dt.date(2026, 3, 7),
+        render=False,
     )
-    services.payment_record(invoice=small, amount=Decimal("20.00"), method="desk", paid_on=dt.date(2026, 3, 8))
+    services.payment_record(
+        invoice=small, amount=Decimal("20.00"), method="desk", paid_on=dt.date(2026, 3, 8)
+    )
     services.invoice_issue(  # outside the period
-        seller=seller, lines=[desk_day()], customer_user=member, issued_on=dt.date(2026, 4, 1),
+        seller=seller,
+        lines=[desk_day()],
+        customer_user=member,
+        issued_on=dt.date(2026, 4, 1),
         render=False,
     )
     # Another network's invoice never shows in this network's exports.
     other = make_seller(NetworkFactory(slug="elsewhere"), prefix="ELSE")
     services.invoice_issue(
-        seller=other, lines=[desk_day()], customer_user=member, issued_on=dt.date(2026, 3, 9),
+        seller=other,
+        lines=[desk_day()],
+        customer_user=member,
+        issued_on=dt.date(2026, 3, 9),
         render=False,
     )
     return invoice
@@ -61,7 +75,11 @@ def books(seller, organisation, member):
 
 def test_the_invoices_table_lists_the_period_with_credit_notes_negative(admin, books):
     data = exports.invoices_table(user=admin, start=START, end=END)
-    assert [row[0] for row in data] == ["CANTAL-2026-000001", "CANTAL-2026-000002", "CANTAL-2026-000003"]
+    assert [row[0] for row in data] == [
+        "CANTAL-2026-000001",
+        "CANTAL-2026-000002",
+        "CANTAL-2026-000003",
+    ]
     note = data[1]
     assert note[1] == "credit_note" and note[6] == "CANTAL-2026-000001"
     assert Decimal(note[9]) == Decimal("-20.00")
@@ -119,7 +137,12 @@ def test_the_staff_downloads_csv_xlsx_and_fec(admin, books):
     fec = client.get(f"/gestion-factures/export/fec.txt{query}")
     assert fec.content.decode().startswith("JournalCode\tJournalLib")
     assert client.get(f"/gestion-factures/export/nope.csv{query}").status_code == 400
-    assert client.get("/gestion-factures/export/invoices.csv?start=2026-04-01&end=2026-03-01").status_code == 400
+    assert (
+        client.get(
+            "/gestion-factures/export/invoices.csv?start=2026-04-01&end=2026-03-01"
+        ).status_code
+        == 400
+    )
 
 
 def test_a_member_cannot_download_exports(member, books):

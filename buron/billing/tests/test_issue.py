@@ -36,7 +36,9 @@ def test_it_numbers_invoices_in_one_sequence_per_seller(seller, member):
 
 def test_a_refused_issue_leaves_no_gap(seller, member):
     services.invoice_issue(seller=seller, lines=[desk_day()], customer_user=member, render=False)
-    bad = LineInput(description="", quantity=Decimal(1), unit_price=Decimal(5), vat_rate=Decimal(20))
+    bad = LineInput(
+        description="", quantity=Decimal(1), unit_price=Decimal(5), vat_rate=Decimal(20)
+    )
     with pytest.raises(InvoiceRefused):
         services.invoice_issue(seller=seller, lines=[bad], customer_user=member, render=False)
     third = services.invoice_issue(
@@ -50,7 +52,9 @@ def test_totals_round_each_line_once_and_vat_once_per_rate(seller, member):
     # Each line: 3 × 0.335 = 1.005 → 1.01. Total 3.03; VAT at 20 % on the sum: 0.606 →
     # 0.61, where rounding each line's VAT (0.202 → 0.20, three times) would give 0.60.
     line = LineInput(
-        description="Impressions", quantity=Decimal(3), unit_price=Decimal("0.335"),
+        description="Impressions",
+        quantity=Decimal(3),
+        unit_price=Decimal("0.335"),
         vat_rate=Decimal(20),
     )
     invoice = services.invoice_issue(
@@ -65,7 +69,9 @@ def test_totals_round_each_line_once_and_vat_once_per_rate(seller, member):
 def test_too_precise_amounts_and_zero_quantities_are_refused(seller, member):
     for quantity, price in (("1", "0.12345"), ("1.0001", "1"), ("0", "10")):
         line = LineInput(
-            description="x", quantity=Decimal(quantity), unit_price=Decimal(price),
+            description="x",
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
             vat_rate=Decimal(20),
         )
         with pytest.raises(InvoiceRefused):
@@ -129,11 +135,15 @@ def test_an_organisation_of_another_network_is_refused(seller):
 
     other = make_organisation(NetworkFactory(slug="other"))
     with pytest.raises(InvoiceRefused):
-        services.invoice_draft_create(seller=seller, lines=[desk_day()], customer_organisation=other)
+        services.invoice_draft_create(
+            seller=seller, lines=[desk_day()], customer_organisation=other
+        )
 
 
 def test_the_pdf_is_factur_x_en16931_with_its_totals_and_mentions(seller, organisation):
-    delivery = Party(name="Site", address_lines=("Place de la Mairie",), postcode="15300", city="Murat")
+    delivery = Party(
+        name="Site", address_lines=("Place de la Mairie",), postcode="15300", city="Murat"
+    )
     invoice = services.invoice_issue(
         seller=seller,
         lines=[desk_day(), training_day()],
@@ -231,7 +241,9 @@ def test_a_credit_note_of_a_draft_or_a_credit_note_is_refused(seller, member):
     draft = services.invoice_draft_create(seller=seller, lines=[desk_day()], customer_user=member)
     with pytest.raises(InvoiceRefused):
         services.credit_note_issue(invoice=draft)
-    invoice = services.invoice_issue(seller=seller, lines=[desk_day()], customer_user=member, render=False)
+    invoice = services.invoice_issue(
+        seller=seller, lines=[desk_day()], customer_user=member, render=False
+    )
     note = services.credit_note_issue(invoice=invoice, render=False)
     with pytest.raises(InvoiceRefused):
         services.credit_note_issue(invoice=note)
@@ -248,6 +260,8 @@ def test_the_management_command_issues_a_draft(seller, member, capsys):
 
 
 def test_the_exemption_reason_is_on_the_line(seller, member):
-    invoice = services.invoice_issue(seller=seller, lines=[training_day()], customer_user=member, render=False)
+    invoice = services.invoice_issue(
+        seller=seller, lines=[training_day()], customer_user=member, render=False
+    )
     assert invoice.lines.get().vat_exemption_reason == TRAINING_EXEMPTION
     assert invoice.total_vat == Decimal("0.00")

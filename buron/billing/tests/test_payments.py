@@ -51,11 +51,15 @@ def test_partial_payments_leave_what_remains_due_then_pay_it(invoice):
 
 def test_paying_more_than_due_or_twice_is_refused(invoice):
     with pytest.raises(InvoiceRefused) as info:
-        services.payment_record(invoice=invoice, amount=Decimal("40.02"), method="desk", paid_on=DAY)
+        services.payment_record(
+            invoice=invoice, amount=Decimal("40.02"), method="desk", paid_on=DAY
+        )
     assert info.value.code == "over_payment"
     services.payment_record(invoice=invoice, amount=Decimal("40.01"), method="desk", paid_on=DAY)
     with pytest.raises(InvoiceRefused) as info:
-        services.payment_record(invoice=invoice, amount=Decimal("40.01"), method="desk", paid_on=DAY)
+        services.payment_record(
+            invoice=invoice, amount=Decimal("40.01"), method="desk", paid_on=DAY
+        )
     assert info.value.code == "nothing_due"
     assert Payment.objects.count() == 1
 
@@ -89,7 +93,9 @@ def test_a_draft_or_a_credit_note_is_not_paid(seller, member, invoice):
 def test_a_credit_note_lowers_what_can_be_paid(invoice):
     services.credit_note_issue(invoice=invoice, lines=[desk_day("1")], render=False)
     with pytest.raises(InvoiceRefused):
-        services.payment_record(invoice=invoice, amount=Decimal("40.01"), method="desk", paid_on=DAY)
+        services.payment_record(
+            invoice=invoice, amount=Decimal("40.01"), method="desk", paid_on=DAY
+        )
     # 40.01 - (16.67 + 3.33) = 20.01
     services.payment_record(invoice=invoice, amount=Decimal("20.01"), method="desk", paid_on=DAY)
     invoice.refresh_from_db()

@@ -24,7 +24,10 @@ def test_overdue_invoices_are_reminded_once_a_week(seller, member, organisation)
         seller=seller, lines=[desk_day()], customer_user=member, issued_on=ISSUED, render=False
     )
     services.invoice_issue(
-        seller=seller, lines=[desk_day()], customer_organisation=organisation, issued_on=ISSUED,
+        seller=seller,
+        lines=[desk_day()],
+        customer_organisation=organisation,
+        issued_on=ISSUED,
         render=False,
     )
     paid = services.invoice_issue(
@@ -32,7 +35,10 @@ def test_overdue_invoices_are_reminded_once_a_week(seller, member, organisation)
     )
     services.payment_record(invoice=paid, amount=Decimal("40.01"), method="desk", paid_on=ISSUED)
     services.invoice_issue(  # not due yet
-        seller=seller, lines=[desk_day()], customer_user=member, issued_on=dt.date(2026, 4, 1),
+        seller=seller,
+        lines=[desk_day()],
+        customer_user=member,
+        issued_on=dt.date(2026, 4, 1),
         render=False,
     )
     assert tasks.invoice_reminders_send(today=dt.date(2026, 4, 15)) == 2

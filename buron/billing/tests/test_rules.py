@@ -39,11 +39,18 @@ def good(lines: list[LineInput] | None = None, **changes: object) -> Document:
         issued_on=dt.date(2026, 3, 10),
         due_on=dt.date(2026, 4, 9),
         seller=Party(
-            name="Seller", address_lines=("1 rue",), postcode="15000", city="Aurillac",
-            siren="200012342", vat_number="FR82200012342",
+            name="Seller",
+            address_lines=("1 rue",),
+            postcode="15000",
+            city="Aurillac",
+            siren="200012342",
+            vat_number="FR82200012342",
         ),
         buyer=Party(
-            name="Buyer", address_lines=("2 rue",), postcode="15200", city="Mauriac",
+            name="Buyer",
+            address_lines=("2 rue",),
+            postcode="15200",
+            city="Mauriac",
             siren="400123451",
         ),
         buyer_is_business=True,
@@ -64,7 +71,9 @@ def rules_broken(doc: Document) -> set[str]:
 
 
 def _line(doc: Document, **changes: object) -> Document:
-    return dataclasses.replace(doc, lines=(dataclasses.replace(doc.lines[0], **changes), *doc.lines[1:]))
+    return dataclasses.replace(
+        doc, lines=(dataclasses.replace(doc.lines[0], **changes), *doc.lines[1:])
+    )
 
 
 def _breakdown(doc: Document, index: int, **changes: object) -> Document:
@@ -101,10 +110,14 @@ BAD: dict[str, Callable[[Document], Document]] = {
     "BR-E-08": lambda d: _breakdown(d, 1, basis=d.breakdown[1].basis + D("1")),
     "BR-E-09": lambda d: _breakdown(d, 1, amount=D("1.00")),
     "BR-E-10": lambda d: _breakdown(d, 1, exemption_code="", exemption_reason=""),
-    "BR-S-02": lambda d: dataclasses.replace(d, seller=dataclasses.replace(d.seller, vat_number="")),
+    "BR-S-02": lambda d: dataclasses.replace(
+        d, seller=dataclasses.replace(d.seller, vat_number="")
+    ),
     "BR-55": lambda d: dataclasses.replace(d, type_code=CREDIT_NOTE_TYPE),
     "FR-SIREN": lambda d: dataclasses.replace(d, buyer=dataclasses.replace(d.buyer, siren="")),
-    "FR-ADDRESS": lambda d: dataclasses.replace(d, buyer=dataclasses.replace(d.buyer, address_lines=())),
+    "FR-ADDRESS": lambda d: dataclasses.replace(
+        d, buyer=dataclasses.replace(d.buyer, address_lines=())
+    ),
     "FR-DUE-DATE": lambda d: dataclasses.replace(d, due_on=None),
 }
 
@@ -160,7 +173,9 @@ def test_a_seller_without_vat_number_may_only_issue_exempt_lines(seller, member)
     seller.vat_number = ""
     seller.save()
     with pytest.raises(InvoiceRefused):
-        services.invoice_issue(seller=seller, lines=[desk_day()], customer_user=member, render=False)
+        services.invoice_issue(
+            seller=seller, lines=[desk_day()], customer_user=member, render=False
+        )
     issued = services.invoice_issue(
         seller=seller, lines=[training_day()], customer_user=member, render=False
     )

@@ -45,7 +45,10 @@ def world() -> World:
     org = make_organisation(net_a)
     org.managers.add(manager)
     make_organisation(net_b, siren=OTHER_SIREN, siret="", vat_number="").managers.add(bob)
-    admin_a, admin_b = UserFactory(email="admin-a@example.org"), UserFactory(email="admin-b@example.org")
+    admin_a, admin_b = (
+        UserFactory(email="admin-a@example.org"),
+        UserFactory(email="admin-b@example.org"),
+    )
     StaffRole.objects.create(user=admin_a, network=net_a, role=Role.NETWORK_ADMIN)
     StaffRole.objects.create(user=admin_b, network=net_b, role=Role.NETWORK_ADMIN)
     root = User.objects.create_superuser("root@example.org", "x")
@@ -64,8 +67,16 @@ def world() -> World:
     # PDFs are rendered on first download. A draft is nobody's to see outside the admin.
     services.invoice_draft_create(seller=seller_a, lines=[desk_day()], customer_user=alice)
     return World(
-        alice, bob, manager, admin_a, admin_b, root,
-        alice_invoice, org_invoice, org_credit_note, bob_invoice,
+        alice,
+        bob,
+        manager,
+        admin_a,
+        admin_b,
+        root,
+        alice_invoice,
+        org_invoice,
+        org_credit_note,
+        bob_invoice,
     )
 
 
@@ -92,12 +103,16 @@ def test_each_person_lists_what_they_may_see(world):
     assert api_numbers(w.alice) == {w.alice_invoice.number}
     assert api_numbers(w.manager) == {w.org_invoice.number, w.org_credit_note.number}
     assert api_numbers(w.admin_a) == {
-        w.alice_invoice.number, w.org_invoice.number, w.org_credit_note.number
+        w.alice_invoice.number,
+        w.org_invoice.number,
+        w.org_credit_note.number,
     }
     assert api_numbers(w.admin_b) == {w.bob_invoice.number}
     assert api_numbers(w.bob) == {w.bob_invoice.number}
     assert api_numbers(w.root) == {
-        w.alice_invoice.number, w.org_invoice.number, w.org_credit_note.number,
+        w.alice_invoice.number,
+        w.org_invoice.number,
+        w.org_credit_note.number,
         w.bob_invoice.number,
     }
 
@@ -108,8 +123,15 @@ def test_the_list_gives_the_fields_of_each_invoice(world):
     note = next(r for r in rows if r["kind"] == "credit_note")
     invoice = next(r for r in rows if r["kind"] == "invoice")
     assert set(invoice) >= {
-        "id", "number", "kind", "issued_on", "customer", "total_excl_vat", "total_vat",
-        "total_incl_vat", "status",
+        "id",
+        "number",
+        "kind",
+        "issued_on",
+        "customer",
+        "total_excl_vat",
+        "total_vat",
+        "total_incl_vat",
+        "status",
     }
     assert invoice["customer"] == "Fromageries du Plomb (démo)"
     assert invoice["total_excl_vat"] == "33.34" and invoice["total_incl_vat"] == "40.01"
