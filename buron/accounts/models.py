@@ -201,6 +201,7 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="organisations",
         verbose_name=_("network"),
+        db_index=False,  # served by the (network, siren) unique constraint
     )
     legal_name = models.CharField(_("legal name"), max_length=200)
     siren = models.CharField(_("SIREN"), max_length=11, validators=[validate_siren])

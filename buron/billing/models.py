@@ -4,7 +4,9 @@ counter that numbers them (one continuous sequence per seller)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -90,6 +92,18 @@ class Seller(models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
+    def clean(self) -> None:
+        """The SIRET and a French VAT number belong to the seller's SIREN."""
+        siren = self.siren.replace(" ", "")
+        errors: dict[str, Any] = {}
+        if self.siret and not self.siret.replace(" ", "").startswith(siren):
+            errors["siret"] = _("The SIRET starts with the organisation's SIREN.")
+        vat = self.vat_number.replace(" ", "").upper()
+        if vat.startswith("FR") and not vat.endswith(siren):
+            errors["vat_number"] = _("This French VAT number is not the SIREN's.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class NumberCounter(models.Model):
     """The last number a seller gave: locked in the issuing transaction, so numbers follow
@@ -126,10 +140,18 @@ class Invoice(models.Model):
     credit notes."""
 
     network = models.ForeignKey(
-        Network, on_delete=models.PROTECT, related_name="+", verbose_name=_("network")
+        Network,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("network"),
+        db_index=False,  # served by the (network, status) index
     )
     seller = models.ForeignKey(
-        Seller, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("seller")
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("seller"),
+        db_index=False,  # served by the (seller, sequence) unique constraint
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     status = models.CharField(

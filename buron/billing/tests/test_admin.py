@@ -88,3 +88,45 @@ def test_a_network_admin_sees_only_their_network(admin_client, seller, member):
         "/admin/billing/invoice/", {"action": "issue_drafts", "_selected_action": [draft.pk]}
     )
     assert Invoice.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+def test_a_seller_s_siret_and_vat_number_belong_to_its_siren(seller):
+    from django.core.exceptions import ValidationError
+
+    seller.siret, seller.vat_number = "40012345100017", "FR21400123451"
+    with pytest.raises(ValidationError) as info:
+        seller.full_clean()
+    assert set(info.value.message_dict) == {"siret", "vat_number"}
+
+
+def test_a_network_admin_sets_their_seller_in_the_admin(admin_client, seller):
+    url = f"/admin/billing/seller/{seller.pk}/change/"
+    data = {
+        "network": seller.network_id,
+        "legal_name": "New name",
+        "legal_form": seller.legal_form,
+        "siren": seller.siren,
+        "siret": seller.siret,
+        "vat_number": "FR00200012342",  # wrong key: refused
+        "registration": "",
+        "address_lines": seller.address_lines,
+        "postcode": seller.postcode,
+        "city": seller.city,
+        "country": "FR",
+        "email": "",
+        "vat_scheme": "receipts",
+        "payment_terms_days": "30",
+        "late_penalty_rate": "12.00",
+        "iban": "",
+        "bic": "",
+        "training_declaration_number": "",
+        "number_prefix": "CANTAL",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    seller.refresh_from_db()
+    assert seller.legal_name != "New name"
+    response = admin_client.post(url, {**data, "vat_number": seller.vat_number})
+    assert response.status_code == 302
+    seller.refresh_from_db()
+    assert seller.legal_name == "New name"
