@@ -34,6 +34,9 @@ from .models import Invoice, InvoiceLine, Kind, NumberCounter, Payment, Seller, 
 from .pdf import FacturXInvalid, pdf_render, xml_check
 from .rules import document_check
 
+# French law asks for invoices in French: the PDF and its XML notes are, whoever issues them.
+INVOICE_LANGUAGE = "fr"
+
 
 class InvoiceRefused(ValidationError):
     """An invoice action that the rules refuse; nothing was changed."""
@@ -259,6 +262,7 @@ def invoice_document(*, invoice: Invoice, lines: Sequence[LineInput] | None = No
         vat_on_debits=snap["vat_on_debits"],
         business_customer=invoice.customer_is_business,
         training_number=snap["training_declaration_number"],
+        language=INVOICE_LANGUAGE,
     )
     notes = [("REG", mentions.operation_category), ("REG", mentions.vat_scheme)]
     if invoice.kind == Kind.INVOICE:
@@ -409,8 +413,14 @@ def invoice_pdf_render(*, invoice: Invoice) -> Invoice:
         vat_on_debits=doc.vat_on_debits,
         business_customer=doc.buyer_is_business,
         training_number=doc.seller_training_number,
+        language=INVOICE_LANGUAGE,
     )
-    content = pdf_render(doc=doc, mentions=mentions, xml=invoice.facturx_xml.encode())
+    content = pdf_render(
+        doc=doc,
+        mentions=mentions,
+        xml=invoice.facturx_xml.encode(),
+        language=INVOICE_LANGUAGE,
+    )
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.pdf:

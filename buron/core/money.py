@@ -12,16 +12,18 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_eur(value: Decimal, *, language: str = "fr") -> str:
-    """Format an amount the way a reader of that language expects: 1 234,50 € / €1,234.50."""
+def format_eur(value: Decimal, *, language: str = "fr", cents: bool = False) -> str:
+    """Format an amount the way a reader of that language expects: 1 234,50 € / €1,234.50
+    (whole euros without ",00" unless ``cents``, as invoices print them)."""
     amount = money(value)
     sign = "-" if amount < 0 else ""
-    whole, _, cents = f"{abs(amount):,.2f}".partition(".")
+    whole, _, decimals = f"{abs(amount):,.2f}".partition(".")
+    short = decimals == "00" and not cents
     if language.startswith("fr"):
         whole = whole.replace(",", "\u202f")
-        text = whole if cents == "00" else f"{whole},{cents}"
+        text = whole if short else f"{whole},{decimals}"
         return f"{sign}{text}\u00a0€"
-    text = whole if cents == "00" else f"{whole}.{cents}"
+    text = whole if short else f"{whole}.{decimals}"
     return f"{sign}€{text}"
 
 

@@ -14,8 +14,8 @@ register = template.Library()
 
 @register.filter
 def eur(value: Decimal) -> str:
-    """12.5 → « 12,50 € » in French, « €12.50 » in English."""
-    return format_eur(Decimal(value), language=translation.get_language() or "fr")
+    """12.5 → « 12,50 € » in French, « €12.50 » in English; 150 → « 150,00 € »."""
+    return format_eur(Decimal(value), language=translation.get_language() or "fr", cents=True)
 
 
 @register.filter

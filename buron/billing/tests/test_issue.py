@@ -16,7 +16,7 @@ from buron.billing.models import Invoice, InvoiceLine, NumberCounter, Status
 from buron.billing.services import InvoiceRefused
 
 from .factories import ORG_SIREN, ORG_VAT, TRAINING_EXEMPTION, desk_day, training_day
-from .helpers import amounts, one, pdf_bytes, text_of, xml_of
+from .helpers import NS, amounts, one, pdf_bytes, text_of, xml_of
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +265,18 @@ def test_the_exemption_reason_is_on_the_line(seller, member):
     )
     assert invoice.lines.get().vat_exemption_reason == TRAINING_EXEMPTION
     assert invoice.total_vat == Decimal("0.00")
+
+
+def test_an_invoice_issued_from_an_english_page_is_in_french(seller, organisation):
+    from django.utils import translation
+
+    with translation.override("en"):
+        invoice = services.invoice_issue(
+            seller=seller, lines=[desk_day()], customer_organisation=organisation
+        )
+    content = pdf_bytes(invoice)
+    text = text_of(content)
+    assert "Facture" in text and "Pas d'escompte" in text and "12 %" in text
+    assert "Invoice" not in text
+    notes = xml_of(content).xpath("//ram:IncludedNote/ram:Content/text()", namespaces=NS)
+    assert "Catégorie d'opération : prestation de services." in notes
