@@ -20,15 +20,9 @@ from django.utils.translation import gettext as _
 
 from buron.accounts.models import User
 
+from .forms import OFFLINE_METHODS
 from .models import Invoice, Payment, PaymentMethod
 from .services import InvoiceRefused, payment_record
-
-OFFLINE_METHODS = (
-    PaymentMethod.DESK,
-    PaymentMethod.TRANSFER,
-    PaymentMethod.CHEQUE,
-    PaymentMethod.PUBLIC_CASH_OFFICE,
-)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("compte/factures/<int:pk>/pdf/", views.pdf, name="pdf"),
     path("paiement/retour/", views.payment_callback, name="payment_callback"),
     path("gestion-factures/", views.staff_list, name="staff_list"),
+    path("gestion-factures/<int:pk>/paiement/", views.staff_payment, name="staff_payment"),
     path(
         "gestion-factures/export/<slug:what>.<slug:fmt>",
         views.staff_export,

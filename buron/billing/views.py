@@ -7,8 +7,10 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -16,7 +18,7 @@ from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
 
 from . import exports, selectors, services
-from .forms import PeriodForm
+from .forms import PaymentForm, PeriodForm
 from .payments import payment_adapter, payment_confirm
 from .services import InvoiceRefused
 
@@ -105,3 +107,33 @@ def payment_callback(request: HttpRequest) -> HttpResponse:
     except InvoiceRefused as exc:
         return HttpResponse("; ".join(exc.messages), status=400, content_type="text/plain")
     return HttpResponse(f"ok {payment.pk}", content_type="text/plain")
+
+
+@login_required
+def staff_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    refused = _staff_or_403(request)
+    if refused is not None:
+        return refused
+    user = signed_in_user(request)
+    invoice = selectors.invoices_staff(user=user).filter(pk=pk, kind="invoice").first()
+    if invoice is None:
+        raise Http404
+    form = PaymentForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment_adapter().record(invoice=invoice, by=user, **form.cleaned_data)
+        except InvoiceRefused as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Payment recorded."))
+            return redirect("billing:staff_list")
+    context = {
+        "invoice": invoice,
+        "form": form,
+        "remaining": services.invoice_remaining(invoice=invoice),
+        "payments": invoice.payments.order_by("paid_on", "pk"),
+    }
+    return render(
+        request, "billing/staff_payment.html", context, status=422 if form.is_bound else 200
+    )

@@ -174,3 +174,57 @@ def test_a_forged_or_declined_callback_records_nothing(invoice, settings):
 
 def test_the_callback_is_closed_without_an_online_provider(invoice):
     assert Client().post("/paiement/retour/", {"invoice": str(invoice.pk)}).status_code == 404
+
+
+def _staff(network):
+    from buron.accounts.models import Role, StaffRole
+    from buron.accounts.tests.factories import UserFactory
+
+    user = UserFactory(email="admin@example.org")
+    StaffRole.objects.create(user=user, network=network, role=Role.NETWORK_ADMIN)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_network_admin_records_a_payment_at_the_desk(invoice, network):
+    client = _staff(network)
+    url = f"/gestion-factures/{invoice.pk}/paiement/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"amount": "40.01", "method": "cheque", "paid_on": "2026-03-20", "reference": "12"}
+    )
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.method, payment.reference) == (Decimal("40.01"), "cheque", "12")
+    invoice.refresh_from_db()
+    assert invoice.status == Status.PAID
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"amount": "40.02", "method": "desk", "paid_on": "2026-03-20"},  # more than due
+        {"amount": "0", "method": "desk", "paid_on": "2026-03-20"},
+        {"amount": "10", "method": "card", "paid_on": "2026-03-20"},  # not an offline method
+        {"amount": "10", "method": "desk", "paid_on": "tomorrow"},
+    ],
+)
+def test_a_refused_payment_changes_nothing(invoice, network, data):
+    client = _staff(network)
+    response = client.post(f"/gestion-factures/{invoice.pk}/paiement/", data)
+    assert response.status_code == 422
+    assert not Payment.objects.exists()
+
+
+def test_only_the_network_s_admin_records_payments(invoice, member):
+    from buron.places.tests.factories import NetworkFactory
+
+    url = f"/gestion-factures/{invoice.pk}/paiement/"
+    data = {"amount": "1", "method": "desk", "paid_on": "2026-03-20"}
+    other_admin = _staff(NetworkFactory(slug="other-net"))
+    assert other_admin.post(url, data).status_code == 404
+    client = Client()
+    client.force_login(member)
+    assert client.post(url, data).status_code == 403
+    assert not Payment.objects.exists()
