@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "buron.booking",
     "buron.attendance",
     "buron.observatory",
+    "buron.billing",
     "buron.public",
     "buron.backoffice",
     "buron.demo",

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_siren, validate_siret, validate_vat_number
 
 
 class UserManager(BaseUserManager["User"]):
@@ -198,3 +201,53 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class Organisation(models.Model):
+    """A company or administration of one network that pays for people (an employer, a
+    training funder): its legal identity, billing address and the people who manage it."""
+
+    network = models.ForeignKey(
+        "places.Network",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("network"),
+        db_index=False,  # served by the (network, siren) unique constraint
+    )
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=11, validators=[validate_siren])
+    siret = models.CharField(_("SIRET"), max_length=17, blank=True, validators=[validate_siret])
+    vat_number = models.CharField(
+        _("intra-EU VAT number"), max_length=20, blank=True, validators=[validate_vat_number]
+    )
+    address_lines = models.TextField(_("billing address"), help_text=_("Street, one per line."))
+    postcode = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country code"), max_length=2, default="FR")
+    managers = models.ManyToManyField(
+        User, blank=True, related_name="managed_organisations", verbose_name=_("managers")
+    )
+    is_public_body = models.BooleanField(_("public body"), default=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "siren"], name="organisation_siren_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def clean(self) -> None:
+        """The SIRET and a French VAT number belong to the SIREN given."""
+        siren = self.siren.replace(" ", "")
+        errors: dict[str, Any] = {}
+        if self.siret and not self.siret.replace(" ", "").startswith(siren):
+            errors["siret"] = _("The SIRET starts with the organisation's SIREN.")
+        vat = self.vat_number.replace(" ", "").upper()
+        if vat.startswith("FR") and not vat.endswith(siren):
+            errors["vat_number"] = _("This French VAT number is not the SIREN's.")
+        if errors:
+            raise ValidationError(errors)

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from buron.attendance.api import router as attendance_router
+from buron.billing.api import router as billing_router
 from buron.booking.api import router as booking_router
 from buron.observatory.api import router as observatory_router
 from buron.places.api import router as places_router
@@ -28,6 +29,7 @@ api.add_router("/", places_router)
 api.add_router("/", booking_router)
 api.add_router("/", attendance_router)
 api.add_router("/", observatory_router)
+api.add_router("/", billing_router)
 
 
 @api.exception_handler(ValidationError)

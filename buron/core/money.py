@@ -12,14 +12,27 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_eur(value: Decimal, *, language: str = "fr") -> str:
-    """Format an amount the way a reader of that language expects: 1 234,50 € / €1,234.50."""
+def format_eur(value: Decimal, *, language: str = "fr", cents: bool = False) -> str:
+    """Format an amount the way a reader of that language expects: 1 234,50 € / €1,234.50
+    (whole euros without ",00" unless ``cents``, as invoices print them)."""
     amount = money(value)
     sign = "-" if amount < 0 else ""
-    whole, _, cents = f"{abs(amount):,.2f}".partition(".")
+    whole, _, decimals = f"{abs(amount):,.2f}".partition(".")
+    short = decimals == "00" and not cents
     if language.startswith("fr"):
         whole = whole.replace(",", "\u202f")
-        text = whole if cents == "00" else f"{whole},{cents}"
+        text = whole if short else f"{whole},{decimals}"
         return f"{sign}{text}\u00a0€"
-    text = whole if cents == "00" else f"{whole}.{cents}"
+    text = whole if short else f"{whole}.{decimals}"
     return f"{sign}€{text}"
+
+
+def line_amount(*, quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """An invoice line's net amount: quantity × unit price, rounded once, here (EN 16931)."""
+    return money(Decimal(quantity) * Decimal(unit_price))
+
+
+def vat_amount(*, basis: Decimal, rate: Decimal) -> Decimal:
+    """The VAT of one rate: the rate applied to the sum of that rate's line amounts, rounded
+    once (EN 16931 BR-S-09), never the sum of per-line VAT."""
+    return money(Decimal(basis) * Decimal(rate) / 100)

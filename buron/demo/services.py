@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_create
@@ -28,6 +29,7 @@ from buron.places.services import resource_create
 
 from . import network as demo
 from .attendance import demo_attendance_load
+from .billing import demo_billing_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
@@ -201,6 +203,12 @@ def demo_load(*, year: int) -> DemoResult:
     _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
     demo_attendance_load(
         network=network, sites=sites, member=User.objects.get(email=demo.MEMBER_EMAIL)
+    )
+    demo_billing_load(
+        network=network,
+        member=User.objects.get(email=demo.MEMBER_EMAIL),
+        manager=User.objects.get(email=demo.MEMBER_EMAIL),
+        today=dt.date(year, 12, 31) if year < timezone.localdate().year else timezone.localdate(),
     )
     return DemoResult(
         network=network,

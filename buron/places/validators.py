@@ -26,7 +26,8 @@ validate_postal_code = RegexValidator(
 LA_POSTE_SIREN = "356000000"
 
 
-def _luhn_ok(digits: str) -> bool:
+def luhn_ok(digits: str) -> bool:
+    """The Luhn check used by SIREN and SIRET numbers."""
     total = 0
     for index, char in enumerate(reversed(digits)):
         n = int(char)
@@ -43,7 +44,7 @@ def validate_siret(value: str) -> None:
     digits = value.replace(" ", "")
     if len(digits) != 14 or not digits.isdigit():
         raise ValidationError(_("A SIRET number has exactly 14 digits."), code="invalid_siret")
-    if _luhn_ok(digits):
+    if luhn_ok(digits):
         return
     if digits.startswith(LA_POSTE_SIREN) and sum(int(c) for c in digits) % 5 == 0:
         return

@@ -102,6 +102,7 @@ def server_url(chromium_path: Path, served_dir: Path, mail_dir: Path) -> Iterato
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "STATIC_ROOT": str(work / "static"),
+            "MEDIA_ROOT": str(work / "media"),
             "EMAIL_FILE_PATH": str(mail_dir),
             "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "SQLITE_NAME": str(work / "db.sqlite3"),

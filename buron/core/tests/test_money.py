@@ -40,3 +40,24 @@ def test_it_formats_amounts_for_french_and_english_readers(
     assert format_eur(Decimal(value)) == french
     assert format_eur(Decimal(value), language="fr-fr") == french
     assert format_eur(Decimal(value), language="en") == english
+
+
+def test_invoices_print_whole_euros_with_their_cents():
+    assert format_eur(Decimal("150"), cents=True) == "150,00\u00a0€"
+    assert format_eur(Decimal("150"), language="en", cents=True) == "€150.00"
+    assert format_eur(Decimal("150")) == "150\u00a0€"
+
+
+def test_a_line_amount_is_rounded_once_half_up():
+    from buron.core.money import line_amount
+
+    assert line_amount(quantity=Decimal(3), unit_price=Decimal("0.335")) == Decimal("1.01")
+    assert line_amount(quantity=Decimal("0.5"), unit_price=Decimal("16.67")) == Decimal("8.34")
+
+
+def test_vat_is_the_rate_applied_once_to_the_sum():
+    from buron.core.money import vat_amount
+
+    assert vat_amount(basis=Decimal("3.03"), rate=Decimal(20)) == Decimal("0.61")
+    assert vat_amount(basis=Decimal("100.00"), rate=Decimal("5.5")) == Decimal("5.50")
+    assert vat_amount(basis=Decimal("0.10"), rate=Decimal("5.5")) == Decimal("0.01")
