@@ -16,6 +16,24 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _read_local_env(path: Path) -> None:
+    """Variables from a local `.env` (KEY=VALUE lines) that the environment does not set.
+
+    `make demo` writes one (DEBUG=1 and a generated SECRET_KEY) so that the README's commands
+    work as written on the demo; production sets real environment variables and has none.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+if os.environ.get("BURON_ENV_FILE", "-") != "":
+    _read_local_env(Path(os.environ.get("BURON_ENV_FILE") or BASE_DIR / ".env"))
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -52,9 +70,9 @@ INSTALLED_APPS = [
     "buron.accounts",  # before allauth: its account/*.html templates override allauth's
     "allauth",
     "allauth.account",
+    "buron.core",  # before django_tasks_db: its db_worker adds a heartbeat for /readyz
     "django_tasks",
     "django_tasks_db",
-    "buron.core",
     "buron.places",
     "buron.offers",
     "buron.booking",
@@ -65,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "buron.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -204,6 +223,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Probes may come over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not env_bool("SECURE_HSTS_PRELOAD", False) else []
@@ -216,10 +237,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# LOG_FORMAT=json: one JSON object per line; every line carries the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "buron.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "buron.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Each refused or conflicting answer (4xx) is a WARNING of django.request, whose
     # level is Django's own unless set here: LOG_LEVEL=ERROR keeps only errors. (Setting
@@ -262,8 +296,22 @@ BOOKING_ALTERNATIVES_SECONDS = int(os.environ.get("BOOKING_ALTERNATIVES_SECONDS"
 # is seen at once anyway (the keys carry versions raised by the change).
 BOOKING_RULES_SECONDS = int(os.environ.get("BOOKING_RULES_SECONDS", "300"))
 
+# /readyz fails when no background worker was seen for this long.
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "300"))
+
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)
 
 # Legal notice: the hosting provider's name, address and phone (several lines allowed).
 BURON_HOSTING = os.environ.get("BURON_HOSTING", "")
+
+# Error reporting: Sentry (or a compatible server) when SENTRY_DSN is set, nothing otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from buron.core.error_reporting import error_reporting_configure
+
+    error_reporting_configure(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )

@@ -5,8 +5,11 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from buron.api.urls import urlpatterns as api_urlpatterns
+from buron.core.views import healthz, readyz
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_urlpatterns)),
     path("", include("buron.public.urls_root")),
