@@ -54,7 +54,7 @@ def database_backup(*, db: Mapping[str, Any], output: Path) -> Path:
     """Write a full copy of the database `db` (a DATABASES entry) to `output`."""
     output.parent.mkdir(parents=True, exist_ok=True)
     if _vendor(db) == "postgresql":
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - fixed tools, settings values
             [
                 _tool("pg_dump"),
                 "--format=custom",
@@ -83,7 +83,7 @@ def database_backup(*, db: Mapping[str, Any], output: Path) -> Path:
 
 
 def backup_format(path: Path) -> str:
-    """"postgresql" or "sqlite", read from the file's first bytes."""
+    """ "postgresql" or "sqlite", read from the file's first bytes."""
     with path.open("rb") as handle:
         head = handle.read(len(SQLITE_MAGIC))
     if head.startswith(PG_MAGIC):
@@ -105,7 +105,7 @@ def database_restore(*, source: Path, db: Mapping[str, Any]) -> None:
     if found != vendor:
         raise BackupError(f"{source} is a {found} backup; the target database is {vendor}.")
     if vendor == "postgresql":
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - fixed tools, settings values
             [
                 _tool("pg_restore"),
                 "--clean",

@@ -108,23 +108,21 @@ def test_it_restores_a_backup_into_a_fresh_database_where_the_invariants_hold(
     try:
         cursor = restored.cursor()
         assert booking_invariants_violations(cursor=cursor, vendor=vendor) == []
-        cursor.execute(
-            f"SELECT id, status, resource_id FROM {Booking._meta.db_table} ORDER BY id"
-        )
+        cursor.execute(f"SELECT id, status, resource_id FROM {Booking._meta.db_table} ORDER BY id")
         assert cursor.fetchall() == [(b.id, b.status, b.resource_id) for b in made]
         cursor.execute(f"SELECT count(*) FROM {BookingSlot._meta.db_table} WHERE is_active")
         assert cursor.fetchone()[0] == 2 + 1 + 3  # a day, a morning, three room hours
 
         # The check finds a broken copy: a booking that lost one of its slots.
         cursor.execute(
-            f"DELETE FROM {BookingSlot._meta.db_table} WHERE booking_id = {made[0].id} "
-            "AND slot = 1"
+            f"DELETE FROM {BookingSlot._meta.db_table} WHERE booking_id = {made[0].id} AND slot = 1"
         )
         assert booking_invariants_violations(cursor=cursor, vendor=vendor) == [
             "active bookings whose active slots do not match their period: 1"
         ]
+        true = "true" if vendor == "postgresql" else "1"
         cursor.execute(
-            f"UPDATE {BookingSlot._meta.db_table} SET is_active = {'true' if vendor == 'postgresql' else '1'} "
+            f"UPDATE {BookingSlot._meta.db_table} SET is_active = {true} "
             f"WHERE booking_id = {made[3].id}"
         )
         assert "active slots of cancelled bookings: 1" in booking_invariants_violations(

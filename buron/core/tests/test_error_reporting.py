@@ -66,15 +66,15 @@ def _events(received: list[bytes]) -> list[dict]:
 
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG_PROPAGATE_EXCEPTIONS=False)
-def test_an_unhandled_error_is_reported_without_personal_data(client, fake_sentry, django_user_model):
+def test_an_unhandled_error_is_reported_without_personal_data(
+    client, fake_sentry, django_user_model
+):
     dsn, received = fake_sentry
     assert error_reporting_configure(dsn=dsn, environment="test")
     user = django_user_model.objects.create_user("camille@example.org", "x")
     client.force_login(user)
     client.raise_request_exception = False
-    response = client.get(
-        "/boom?email=camille@example.org", headers={"X-Request-ID": "rid-1"}
-    )
+    response = client.get("/boom?email=camille@example.org", headers={"X-Request-ID": "rid-1"})
     assert response.status_code == 500
     sentry_sdk.flush(timeout=5)
 

@@ -99,3 +99,10 @@ def test_the_db_worker_command_is_the_projects():
 
     assert get_commands()["db_worker"] == "buron.core"
     assert issubclass(db_worker.HeartbeatWorker, db_worker.upstream.Worker)
+
+
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_probes_answer_over_plain_http_when_everything_else_redirects(client, settings):
+    assert client.get("/").status_code == 301
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code in {200, 503}

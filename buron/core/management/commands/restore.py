@@ -41,11 +41,7 @@ class Command(BaseCommand):
         interactive: bool,
         **options: Any,
     ) -> None:
-        db = (
-            dj_database_url.parse(database_url)
-            if database_url
-            else settings.DATABASES["default"]
-        )
+        db = dj_database_url.parse(database_url) if database_url else settings.DATABASES["default"]
         if interactive:
             answer = input(f"Replace everything in {db['NAME']} with {source}? Type 'yes': ")
             if answer.strip() != "yes":
