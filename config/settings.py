@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "buron.accounts",  # before allauth: its account/*.html templates override allauth's
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "buron.core",  # before django_tasks_db: its db_worker adds a heartbeat for /readyz
     "django_tasks",
     "django_tasks_db",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "buron.accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -276,6 +278,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "buron.accounts.forms.MemberSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buron] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Two-factor authentication: an authenticator app (TOTP) and recovery codes; required for
+# network administrators and superusers (buron/accounts/mfa.py), offered to site hosts.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Buron"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "booking:search"
 ACCOUNT_LOGOUT_REDIRECT_URL = "public:home"
