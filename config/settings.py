@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "buron.places",
     "buron.offers",
     "buron.booking",
+    "buron.audit",
     "buron.public",
     "buron.backoffice",
     "buron.demo",
