@@ -33,7 +33,12 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     network = models.ForeignKey(
-        Network, verbose_name=_("network"), on_delete=models.CASCADE, null=True, related_name="+"
+        Network,
+        verbose_name=_("network"),
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,  # served by the (network, at) index
     )
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     model = models.CharField(_("what"), max_length=100)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from buron.audit.models import AuditEntry
@@ -35,18 +35,15 @@ class AuditEntryAdmin(ScopedAdminMixin):
         ]
         if not rows:
             return "—"
-        body = format_html(
+        head = format_html(
             "<table><thead><tr><th scope='col'>{}</th><th scope='col'>{}</th>"
-            "<th scope='col'>{}</th></tr></thead><tbody>",
+            "<th scope='col'>{}</th></tr></thead>",
             _("field"),
             _("before"),
             _("after"),
         )
-        for key, old, new in rows:
-            body += format_html(
-                "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>", key, old, new
-            )
-        return body + format_html("</tbody></table>")
+        body = format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>", rows)
+        return format_html("{}<tbody>{}</tbody></table>", head, body)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
