@@ -27,7 +27,14 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 access_log = logging.getLogger("buron.request")
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is kept.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+# Django's own `request` extra (the whole request object, query string included) is left out.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "request",
+    "server_time",
+}
 
 
 def request_id_current() -> str:

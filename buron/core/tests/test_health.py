@@ -88,7 +88,9 @@ def test_readyz_says_nothing_about_people(client, django_user_model):
 def test_the_db_worker_records_a_heartbeat_even_with_an_empty_queue(client):
     """The project's db_worker (which overrides django-tasks-db's) beats while it polls."""
     assert client.get("/readyz").status_code == 503
+    worker_heartbeat_record(worker_id="gone", now=timezone.now() - dt.timedelta(days=2))
     call_command("db_worker", batch=True, reload=False, startup_delay=False, worker_id="drill")
+    assert not WorkerHeartbeat.objects.filter(worker_id="gone").exists()
     beat = WorkerHeartbeat.objects.get(worker_id="drill")
     assert timezone.now() - beat.seen_at < dt.timedelta(seconds=60)
     assert client.get("/readyz").status_code == 200

@@ -69,12 +69,16 @@ def test_each_request_gets_its_own_id(client):
 
 @pytest.mark.django_db
 def test_an_error_logged_while_serving_carries_the_request_id(client, json_lines):
-    response = client.get("/readyz-nope", headers={"X-Request-ID": "abc123"})
+    response = client.get(
+        "/readyz-nope?email=camille@example.org", headers={"X-Request-ID": "abc123"}
+    )
     assert response.status_code == 404
     warnings = [json.loads(line) for line in json_lines if '"django.request"' in line]
     assert warnings
     assert warnings[-1]["request_id"] == "abc123"
     assert warnings[-1]["level"] == "WARNING"
+    assert warnings[-1]["status_code"] == 404
+    assert not any("camille@example.org" in line for line in json_lines)  # no query strings
 
 
 def test_outside_a_request_the_id_is_a_dash():

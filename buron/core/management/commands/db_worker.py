@@ -13,7 +13,7 @@ from typing import Any
 from django.db import DatabaseError
 from django_tasks_db.management.commands import db_worker as upstream
 
-from buron.core.health import worker_heartbeat_record
+from buron.core.health import worker_heartbeat_record, worker_heartbeats_prune
 
 HEARTBEAT_SECONDS = 30.0
 
@@ -27,6 +27,8 @@ class HeartbeatWorker(upstream.Worker):
         if time.monotonic() - self._beat_at < HEARTBEAT_SECONDS:
             return
         try:
+            if not self._beat_at:  # once per start: forget workers gone for a day
+                worker_heartbeats_prune()
             worker_heartbeat_record(worker_id=self.worker_id)
         except DatabaseError:  # the worker's own loop reports database trouble
             return
