@@ -96,13 +96,14 @@ class AuditedAdmin(admin.ModelAdmin):
         after: Any,
         network_id: int | None,
     ) -> None:
+        own = getattr(obj, "network_id", None)  # a role or resource names its network
         audit_record(
             actor=request.user,  # type: ignore[arg-type]
             obj=obj,
             action=action,
             before=before,
             after=after,
-            network_id=network_id,
+            network_id=own if isinstance(own, int) else network_id,
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:

@@ -248,3 +248,35 @@ def test_a_site_host_does_not_read_the_log(client: Client, network):
     StaffRole.objects.create(user=host, network=network, role=Role.SITE_HOST, site=site)
     client.force_login(host)
     assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 403
+
+
+def test_a_role_given_on_an_account_page_belongs_to_the_role_network(client: Client, network):
+    root = User.objects.create_superuser("root@example.org", PASSWORD)
+    totp_enrol(root)
+    client.force_login(root)
+    person = User.objects.create_user("person@example.org", PASSWORD)
+    data = {
+        "email": person.email,
+        "first_name": "",
+        "last_name": "",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        "staff_roles-TOTAL_FORMS": "1",
+        "staff_roles-INITIAL_FORMS": "0",
+        "staff_roles-MIN_NUM_FORMS": "0",
+        "staff_roles-MAX_NUM_FORMS": "1000",
+        "staff_roles-0-network": str(network.pk),
+        "staff_roles-0-role": Role.NETWORK_ADMIN,
+        "staff_roles-0-site": "",
+    }
+    response = client.post(reverse("admin:accounts_user_change", args=[person.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+    entries = list(AuditEntry.objects.all())
+    # The account itself is not recorded (it holds secrets); the role it was given is.
+    assert [(e.model, e.action, e.network_id) for e in entries] == [
+        ("accounts.staffrole", "create", network.pk)
+    ]
+    assert "password" not in str(entries[0].after)
