@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Create the venv, install, migrate SQLite, load the Cantal demo network, serve on :8000
+## Create the venv, install, write a local .env for the demo (DEBUG=1, a generated
+## SECRET_KEY; kept if present), migrate SQLite, load the Cantal demo network, serve on :8000
 ## (with a background worker that sends the emails, printed in this terminal).
 demo: install
+	$(PY) scripts/demo_env.py
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py demo_load
 	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \

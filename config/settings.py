@@ -16,6 +16,24 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _read_local_env(path: Path) -> None:
+    """Variables from a local `.env` (KEY=VALUE lines) that the environment does not set.
+
+    `make demo` writes one (DEBUG=1 and a generated SECRET_KEY) so that the README's commands
+    work as written on the demo; production sets real environment variables and has none.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+if os.environ.get("BURON_ENV_FILE", "-") != "":
+    _read_local_env(Path(os.environ.get("BURON_ENV_FILE") or BASE_DIR / ".env"))
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -52,15 +70,17 @@ INSTALLED_APPS = [
     "buron.accounts",  # before allauth: its account/*.html templates override allauth's
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "buron.core",  # before django_tasks_db: its db_worker adds a heartbeat for /readyz
     "django_tasks",
     "django_tasks_db",
-    "buron.core",
     "buron.places",
     "buron.offers",
     "buron.booking",
     "buron.attendance",
     "buron.observatory",
     "buron.billing",
+    "buron.audit",
     "buron.public",
     "buron.backoffice",
     "buron.demo",
@@ -68,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "buron.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "buron.accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -207,6 +229,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Probes may come over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not env_bool("SECURE_HSTS_PRELOAD", False) else []
@@ -219,10 +243,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# LOG_FORMAT=json: one JSON object per line; every line carries the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "buron.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "buron.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Each refused or conflicting answer (4xx) is a WARNING of django.request, whose
     # level is Django's own unless set here: LOG_LEVEL=ERROR keeps only errors. (Setting
@@ -245,6 +282,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "buron.accounts.forms.MemberSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buron] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Two-factor authentication: an authenticator app (TOTP) and recovery codes; required for
+# network administrators and superusers (buron/accounts/mfa.py), offered to site hosts.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Buron"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "booking:search"
 ACCOUNT_LOGOUT_REDIRECT_URL = "public:home"
@@ -265,8 +306,22 @@ BOOKING_ALTERNATIVES_SECONDS = int(os.environ.get("BOOKING_ALTERNATIVES_SECONDS"
 # is seen at once anyway (the keys carry versions raised by the change).
 BOOKING_RULES_SECONDS = int(os.environ.get("BOOKING_RULES_SECONDS", "300"))
 
+# /readyz fails when no background worker was seen for this long.
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "300"))
+
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)
 
 # Legal notice: the hosting provider's name, address and phone (several lines allowed).
 BURON_HOSTING = os.environ.get("BURON_HOSTING", "")
+
+# Error reporting: Sentry (or a compatible server) when SENTRY_DSN is set, nothing otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from buron.core.error_reporting import error_reporting_configure
+
+    error_reporting_configure(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )

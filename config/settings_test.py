@@ -6,6 +6,8 @@ project with the real settings (config.settings) in a separate process.
 
 import os
 
+# A developer's demo `.env` must not change how the suite runs.
+os.environ["BURON_ENV_FILE"] = ""
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-in-production")
 
 from config.settings import *  # noqa: F403

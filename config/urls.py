@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -5,8 +6,14 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from buron.api.urls import urlpatterns as api_urlpatterns
+from buron.core.views import healthz, readyz
+
+# The admin signs in through the member login, which asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_urlpatterns)),
     path("", include("buron.public.urls_root")),

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -33,6 +32,7 @@ from django.http import HttpRequest
 
 from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
+from buron.backoffice.audit import AuditedAdmin
 from buron.places.models import Network, Resource, Site
 
 VIEW = "view"
@@ -139,7 +139,7 @@ def _allowed(actions: frozenset[str], action: str) -> bool:
     return action in actions or (action == VIEW and CHANGE in actions)
 
 
-class ScopedAdminMixin(_ScopeRules, admin.ModelAdmin):
+class ScopedAdminMixin(_ScopeRules, AuditedAdmin):
     """A model admin that shows each staff member only what their roles let them manage.
 
     Set ``network_admin_can`` and ``site_host_can`` (nothing by default: deny by default),

@@ -23,3 +23,17 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker (`manage.py db_worker`) last looked for work.
+
+    One row per worker process, keyed by its random id; `/readyz` reads the newest. Holds no
+    personal data.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.seen_at:%Y-%m-%d %H:%M:%S}"

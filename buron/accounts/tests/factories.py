@@ -39,3 +39,12 @@ class StaffRoleFactory(factory.django.DjangoModelFactory):
     role = "site_host"
     site = None
     network = factory.LazyAttribute(lambda o: o.site.network if o.site else None)
+
+
+def totp_enrol(user: User) -> str:
+    """Give `user` an authenticator app (as the TOTP enrolment page would); its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret

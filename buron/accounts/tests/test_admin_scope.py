@@ -14,6 +14,7 @@ from django.utils.translation import override
 from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
+from buron.accounts.tests.factories import totp_enrol
 from buron.booking.models import BookingPolicy
 from buron.offers.models import Price
 from buron.places.models import Network, Resource, Site
@@ -79,6 +80,10 @@ def world() -> World:
     admin_b = _staff("admin-b@example.org")
     StaffRole.objects.create(user=admin_b, network=b, role=Role.NETWORK_ADMIN)
     StaffRole.objects.create(user=admin_b, network=b, role=Role.SITE_HOST, site=b1)
+    for staff in (admin_a, admin_b):
+        totp_enrol(staff)  # network administrators must have a second factor
+    superuser = User.objects.create_superuser("root@example.org", PASSWORD)
+    totp_enrol(superuser)
     return World(
         a=a,
         b=b,
@@ -87,7 +92,7 @@ def world() -> World:
         b1=b1,
         admin_a=admin_a,
         host_a1=host_a1,
-        superuser=User.objects.create_superuser("root@example.org", PASSWORD),
+        superuser=superuser,
         nobody=_staff("nobody@example.org"),
     )
 

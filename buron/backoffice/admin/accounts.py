@@ -131,6 +131,7 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     """Every account of every network: superusers only. Network administrators give roles
     to existing accounts by email on the staff roles page."""
 
+    audit_main = False  # accounts hold secrets; their roles (inline) are still recorded
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]

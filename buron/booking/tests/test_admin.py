@@ -13,6 +13,7 @@ from django.utils.translation import override
 from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
+from buron.accounts.tests.factories import totp_enrol
 from buron.booking.models import Booking, BookingPolicy
 from buron.places.models import Site
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory
@@ -52,13 +53,16 @@ def elsewhere() -> Site:
 
 @pytest.fixture
 def superuser(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("root@example.org", "a long password"))
+    superuser = User.objects.create_superuser("root@example.org", "a long password")
+    totp_enrol(superuser)
+    client.force_login(superuser)
     return client
 
 
 def _network_admin(client: Client, site: Site) -> Client:
     user = User.objects.create_user("admin@example.org", "a long password", is_staff=True)
     StaffRole.objects.create(user=user, network=site.network, role=Role.NETWORK_ADMIN)
+    totp_enrol(user)
     client.force_login(user)
     return client
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
+from buron.accounts.tests.factories import StaffRoleFactory, UserFactory, totp_enrol
 from buron.booking import services
 from buron.booking.models import Booking, BookingSlot
 from buron.places.models import Resource
@@ -63,12 +63,14 @@ def far_site(db):
 
 @pytest.fixture
 def far_admin(far_site):
-    return StaffRoleFactory(
+    user = StaffRoleFactory(
         role="network_admin",
         network=far_site.network,
         site=None,
         user__email="admin@lozere.example",
     ).user
+    totp_enrol(user)
+    return user
 
 
 def as_user(client, user):
@@ -124,6 +126,7 @@ def test_a_network_administrator_sees_every_site_of_their_network_only(
     client, site, other_site, far_site, far_admin
 ):
     admin = StaffRoleFactory(role="network_admin", network=site.network, site=None).user
+    totp_enrol(admin)
     response = as_user(client, admin).get(url("manage"))
     assert [s.slug for s in response.context["sites"]] == ["allanche", "murat"]
     response = as_user(client, far_admin).get(url("manage"))

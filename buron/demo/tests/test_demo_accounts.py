@@ -20,6 +20,7 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker, Settings
 
 from buron.accounts.models import MemberProfile, Role, StaffRole, StatusPeriod, User
+from buron.accounts.tests.factories import totp_enrol
 from buron.demo import network as demo
 from buron.demo.services import DemoResult, demo_load
 from buron.places.models import Site
@@ -86,7 +87,9 @@ def test_the_network_admin_administers_the_cantal_network_only(loaded: DemoResul
 def test_the_network_admin_sees_the_network_sites_in_the_admin(
     loaded: DemoResult, client: Client
 ) -> None:
-    client.force_login(User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
+    user = User.objects.get(email=demo.NETWORK_ADMIN_EMAIL)
+    totp_enrol(user)  # the demo's administrators enrol on their first visit
+    client.force_login(user)
     response = client.get(reverse("admin:places_site_changelist"), secure=True)
     assert response.status_code == 200
     listed = {site.slug for site in response.context["cl"].result_list}

@@ -25,6 +25,7 @@ from django.utils.translation import override
 from pytest_django import DjangoDbBlocker, Settings
 
 from buron.accounts.models import MemberProfile, StaffRole, StatusPeriod, User
+from buron.accounts.tests.factories import totp_enrol
 from buron.core.geo import distance_km
 from buron.demo import network as demo
 from buron.demo.services import DemoResult, demo_load
@@ -223,6 +224,11 @@ def test_the_demo_admin_signs_in_to_the_admin(
     assert admin.is_superuser
     assert admin.is_active
     assert client.login(email=demo.ADMIN_EMAIL, password=demo.ADMIN_PASSWORD)
+    # A superuser enrols an authenticator app on the first visit, then gets in.
+    first = client.get(reverse("admin:index"), secure=True)
+    assert first.status_code == 302
+    assert first["Location"].startswith(reverse("mfa_activate_totp"))
+    totp_enrol(admin)
     response = client.get(reverse("admin:index"), secure=True)
     assert response.status_code == 200
     assert response.context["user"] == admin

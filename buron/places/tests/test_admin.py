@@ -12,6 +12,7 @@ from django.utils.translation import override
 from pytest_django import Settings
 
 from buron.accounts.models import User
+from buron.accounts.tests.factories import totp_enrol
 from buron.offers.models import Price
 from buron.places.models import OpeningPeriod, Resource, Site
 from buron.places.tests.factories import (
@@ -36,6 +37,7 @@ def _static_without_manifest(settings: Settings) -> None:
 @pytest.fixture
 def operator(client: Client) -> Client:
     user = User.objects.create_superuser("operator@buron.example", "a long demo password")
+    totp_enrol(user)
     client.force_login(user)
     return client
 

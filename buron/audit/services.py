@@ -1,0 +1,100 @@
+"""Recording staff changes, and forgetting the people in them on erasure.
+
+Called explicitly by the admin (buron/backoffice) around each save and delete, never from
+signals: a change made by a script or a service is not a staff change in the admin.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.fields.files import FieldFile
+
+from buron.accounts.models import User
+
+from .models import AuditAction, AuditEntry
+
+# Field names that may name or describe a person: blanked in the entries about someone who
+# asks for erasure (and never recorded for accounts at all: see NOT_AUDITED).
+PERSONAL_FIELDS = frozenset(
+    {"note", "employer_name", "first_name", "last_name", "email", "phone", "name_override"}
+)
+NOT_AUDITED = frozenset({"password", "last_login"})
+ERASED = "—"
+
+
+def audit_snapshot(obj: models.Model) -> dict[str, Any]:
+    """The row's own field values, JSON-ready (foreign keys as ids, many-to-many as id lists)."""
+    values: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in NOT_AUDITED:
+            continue
+        value = field.value_from_object(obj)
+        values[field.attname] = value.name or "" if isinstance(value, FieldFile) else value
+    if obj.pk is not None:
+        for m2m in obj._meta.many_to_many:
+            values[m2m.name] = sorted(getattr(obj, m2m.attname).values_list("pk", flat=True))
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def _subject(obj: models.Model) -> int | None:
+    """The person a row is about: a role's holder, a booking's member."""
+    for name in ("member_id", "user_id"):
+        value = getattr(obj, name, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def audit_record(
+    *,
+    actor: User,
+    obj: models.Model,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    network_id: int | None,
+) -> AuditEntry | None:
+    """Write one entry (none when a change changed nothing)."""
+    if action == AuditAction.CHANGE and before == after:
+        return None
+    return AuditEntry.objects.create(
+        actor=actor if actor.is_authenticated else None,
+        network_id=network_id,
+        action=action,
+        model=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+        subject_id=_subject(obj),
+    )
+
+
+def _scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {k: (ERASED if k in PERSONAL_FIELDS and v else v) for k, v in values.items()}
+
+
+def audit_forget(user: User) -> None:
+    """Erasure: the entries about this person keep what changed, not what names them.
+
+    Entries they made as staff stay attached to their (now anonymous) account.
+    """
+    for entry in AuditEntry.objects.filter(subject=user):
+        entry.before = _scrub(entry.before)
+        entry.after = _scrub(entry.after)
+        entry.object_repr = f"{entry.model} #{entry.object_id}"
+        entry.save(update_fields=["before", "after", "object_repr"])
+
+
+def audit_actor_export(user: User) -> list[dict[str, Any]]:
+    """What this person changed as staff (for their data export)."""
+    return [
+        {"at": e.at.isoformat(), "action": e.action, "model": e.model, "object": e.object_id}
+        for e in AuditEntry.objects.filter(actor=user).order_by("at", "id")
+    ]
