@@ -17,7 +17,7 @@ from .. import selectors
 from ..errors import SlotTaken
 from ..models import Booking, BookingKind, BookingSlot, BookingStatus
 from ..slots import zone
-from .create import confirm_by_email
+from .notices import booking_cancelled_notify, booking_moved_record
 from .rules import refusal
 
 
@@ -89,6 +89,7 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
     _release_slots(booking)
+    booking_cancelled_notify(booking=booking, by=by)
     return booking
 
 
@@ -143,5 +144,5 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
             )
     except IntegrityError as exc:
         raise SlotTaken(_("That resource is taken at that time.")) from exc
-    confirm_by_email([moved])
+    booking_moved_record(old=booking, new=moved)
     return moved
