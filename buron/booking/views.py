@@ -187,7 +187,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = list(selectors.member_bookings(user=member, upcoming=True, now=now))
     past = list(
-        selectors.member_bookings(user=member, upcoming=False, now=now)[:PAST_BOOKINGS_SHOWN]
+        selectors.member_bookings(user=member, upcoming=False, now=now).select_related(
+            "moved_to__resource"
+        )[:PAST_BOOKINGS_SHOWN]
     )
     cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
     profile = member_profile_ensure(user=member)

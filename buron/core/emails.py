@@ -7,8 +7,10 @@ A message is made of `<prefix>_subject.txt`, `<prefix>_message.txt` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +37,8 @@ def _render_plain(name: str, context: dict[str, Any]) -> str:
 
 def email_render(*, prefix: str, context: dict[str, Any]) -> Message:
     """Render the subject (one line), the plain text and the HTML of an email."""
-    subject = " ".join(_render_plain(f"{prefix}_subject.txt", context).split())
+    # One line; non-breaking spaces (French typography) stay.
+    subject = re.sub(r"[ \t\r\n]+", " ", _render_plain(f"{prefix}_subject.txt", context)).strip()
     text = _render_plain(f"{prefix}_message.txt", context).strip() + "\n"
     html = render_to_string(f"{prefix}_message.html", context)
     return Message(subject=subject, text=text, html=html)
@@ -44,7 +47,7 @@ def email_render(*, prefix: str, context: dict[str, Any]) -> Message:
 def sender(name: str) -> str:
     """The From header: the sending address of the settings under the given name."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
-    return formataddr((name, address))
+    return str(Address(display_name=name, addr_spec=address))
 
 
 def email_send_now(*, to: list[str], message: Message, sender_name: str) -> None:
