@@ -42,7 +42,7 @@ def format_day(
     value: dt.date | dt.datetime, *, short: bool = False, year: bool = True, zone: str | None = None
 ) -> str:
     """The day with its weekday: "mardi 1er décembre 2026" / "Tuesday 1 December 2026";
-    short: "mar. 1er décembre 2026" / "Tue 1 December 2026"."""
+    short: "mar 1er décembre 2026" / "Tue 1 December 2026"."""
     value = _local(value, zone)
     weekday = date_format(value, "D" if short else "l")
     month = date_format(value, "F Y" if year else "F")
