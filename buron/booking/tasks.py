@@ -135,7 +135,8 @@ def booking_reminders_send(*, day: str) -> int:
         by_member.setdefault(booking.member_id or 0, []).append(booking)
     for items in by_member.values():
         member = items[0].member
-        assert member is not None
+        if member is None:
+            continue
         _send(
             member=member,
             prefix="booking/email/reminder",

@@ -30,10 +30,8 @@ def _day_number(value: dt.date) -> str:
     return "1er" if value.day == 1 and _french() else str(value.day)
 
 
-def format_date(
-    value: dt.date | dt.datetime, *, year: bool = True, zone: str | None = None
-) -> str:
-    """"1er décembre 2026" / "1 December 2026" (without the year: "1er décembre")."""
+def format_date(value: dt.date | dt.datetime, *, year: bool = True, zone: str | None = None) -> str:
+    """A date, "1er décembre 2026" / "1 December 2026" (without the year: "1er décembre")."""
     value = _local(value, zone)
     return f"{_day_number(value)} {date_format(value, 'F Y' if year else 'F')}"
 
@@ -50,12 +48,12 @@ def format_day(
 
 
 def format_time(value: dt.datetime | dt.time, *, zone: str | None = None) -> str:
-    """"18:30" in both languages."""
+    """A time, "18:30" in both languages."""
     if isinstance(value, dt.datetime):
-        value = _local(value, zone)
-    return date_format(value, "H:i")
+        return date_format(_local(value, zone), "H:i")
+    return value.strftime("%H:%M")
 
 
 def format_moment(value: dt.datetime, *, zone: str | None = None) -> str:
-    """"1er décembre 2026, 18:30" / "1 December 2026, 18:30"."""
+    """A moment, "1er décembre 2026, 18:30" / "1 December 2026, 18:30"."""
     return f"{format_date(value, zone=zone)}, {format_time(value, zone=zone)}"

@@ -52,9 +52,7 @@ def sender(name: str) -> str:
 
 def email_send_now(*, to: list[str], message: Message, sender_name: str) -> None:
     """Send a rendered email at once (from a background task)."""
-    email = EmailMultiAlternatives(
-        message.subject, message.text, sender(sender_name), to
-    )
+    email = EmailMultiAlternatives(message.subject, message.text, sender(sender_name), to)
     email.attach_alternative(message.html, "text/html")
     email.send()
 

@@ -167,8 +167,7 @@ def demo_load(*, year: int) -> DemoResult:
 
         names = {r.name: r for r in site.resources.all()}
         wanted_resources = [
-            ("desk", f"Poste {number}", f"Desk {number}", 1)
-            for number in range(1, spec.desks + 1)
+            ("desk", f"Poste {number}", f"Desk {number}", 1) for number in range(1, spec.desks + 1)
         ] + [
             (kind, name, demo.ROOM_NAMES_EN.get(name, ""), capacity)
             for kind, name, capacity in spec.rooms
@@ -176,9 +175,7 @@ def demo_load(*, year: int) -> DemoResult:
         for kind, name, name_en, capacity in wanted_resources:
             found = names.get(name)
             if found is None:
-                resource_create(
-                    site=site, kind=kind, name=name, name_en=name_en, capacity=capacity
-                )
+                resource_create(site=site, kind=kind, name=name, name_en=name_en, capacity=capacity)
             elif found.name_en != name_en:
                 found.name_en = name_en
                 found.save(update_fields=["name_en"])

@@ -28,7 +28,6 @@ from .models import (
     Weekday,
 )
 
-
 # The holidays package names France's days in French and in US English only; Buron's
 # English is British (as its dates: 1 December 2026), so the few US words are replaced.
 _BRITISH = {"Labor Day": "Labour Day"}

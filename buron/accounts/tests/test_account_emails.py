@@ -111,9 +111,7 @@ def test_the_password_reset_email_in_each_language(client, language, subject, wo
     user = UserFactory(email="camille@example.org")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     with translation.override(language):
-        response = client.post(
-            reverse("account_reset_password"), {"email": "camille@example.org"}
-        )
+        response = client.post(reverse("account_reset_password"), {"email": "camille@example.org"})
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.subject == subject

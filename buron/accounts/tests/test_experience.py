@@ -181,9 +181,7 @@ def test_the_emails_page_needs_an_account(client):
     assert reverse("account_login") in response["Location"]
 
 
-def test_the_header_offers_sign_out_to_everyone_signed_in_and_management_to_staff(
-    client, member
-):
+def test_the_header_offers_sign_out_to_everyone_signed_in_and_management_to_staff(client, member):
     client.force_login(member)
     header = client.get(reverse("booking:mine")).content.decode().split("</header>")[0]
     assert f'action="{reverse("account_logout")}"' in header

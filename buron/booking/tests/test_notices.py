@@ -225,7 +225,11 @@ def test_the_reminder_lists_tomorrow_s_bookings_for_members_who_want_it(
         member=member, site=other_site, day=DAY, period="pm", now=NOW, notify=False
     )
     cancelled = services.booking_create_half_day(
-        member=member, site=site, day=DAY + dt.timedelta(days=1), period="am", now=NOW,
+        member=member,
+        site=site,
+        day=DAY + dt.timedelta(days=1),
+        period="am",
+        now=NOW,
         notify=False,
     )
     book(member2, site, notify=False)

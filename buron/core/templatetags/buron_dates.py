@@ -51,11 +51,11 @@ def hm(value: Any) -> str:
 
 @register.filter(expects_localtime=True)
 def day_month(value: Any) -> str:
-    """"1er décembre" / "1 December"."""
+    """ "1er décembre" / "1 December"."""
     return "" if _or_empty(value) else dates.format_date(value, year=False)
 
 
 @register.filter(expects_localtime=True)
 def day_abbr(value: Any) -> str:
-    """"mar. 1er décembre" / "Tue 1 December"."""
+    """ "mar. 1er décembre" / "Tue 1 December"."""
     return "" if _or_empty(value) else dates.format_day(value, short=True, year=False)

@@ -67,11 +67,15 @@ def test_the_template_filters_and_django_s_formats_agree(language, expected, set
         rendered = template.render(Context({"d": FIRST, "t": EVENING}))
     # Django's own DATE_FORMAT has no "1er": the filters are the way to write a date.
     assert rendered.split(" | ")[:2] == expected.split(" | ")[:2]
-    assert rendered.split(" | ")[2].endswith("décembre 2026" if language == "fr" else "December 2026")
+    assert rendered.split(" | ")[2].endswith(
+        "décembre 2026" if language == "fr" else "December 2026"
+    )
 
 
 def test_english_datetimes_are_not_american_any_more():
-    template = Template("{% load tz %}{% timezone 'Europe/Paris' %}{{ t|date:'DATETIME_FORMAT' }}{% endtimezone %}")
+    template = Template(
+        "{% load tz %}{% timezone 'Europe/Paris' %}{{ t|date:'DATETIME_FORMAT' }}{% endtimezone %}"
+    )
     with translation.override("en"):
         assert template.render(Context({"t": EVENING})) == "1 December 2026, 18:30"
 

@@ -15,7 +15,7 @@ from buron.core.testing.browser import Visit
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "buron-demo-2026"  # noqa: S105 - the demo's published password
+PASSWORD = "buron-demo-2026"
 WIDTHS = (360, 1280)
 
 
