@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "buron.public.context_processors.buron",
             ],
+            "builtins": ["buron.core.templatetags.buron_dates"],
         },
     },
 ]
@@ -168,6 +169,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Paris"
+FORMAT_MODULE_PATH = ["buron.core.formats"]
 
 # --- Static and media files --------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -280,7 +282,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "buron.accounts.forms.MemberSignupForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buron] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the sender's name says who writes
+ACCOUNT_ADAPTER = "buron.accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Two-factor authentication: an authenticator app (TOTP) and recovery codes; required for
 # network administrators and superusers (buron/accounts/mfa.py), offered to site hosts.

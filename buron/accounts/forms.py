@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buron.places.communes import commune_lookup
 from buron.places.models import Commune
 
 from .models import User, VisitorStatus
+from .phones import phone_normalized
 
 
 class CommuneField(forms.CharField):
@@ -98,8 +103,64 @@ class MemberSignupForm(StatusFields):
         )
 
 
+# How far from today a status change may start: a year back (to correct what was counted),
+# a year ahead (to announce a change).
+STATUS_DAYS_BACK = 366
+STATUS_DAYS_AHEAD = 366
+
+
+def status_date_bounds(*, today: dt.date, joined: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day a member's status change may start: not before the account
+    existed nor more than a year back, not more than a year ahead."""
+    first = max(joined, today - dt.timedelta(days=STATUS_DAYS_BACK))
+    return min(first, today), today + dt.timedelta(days=STATUS_DAYS_AHEAD)
+
+
 class StatusChangeForm(StatusFields):
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, first_day: dt.date, last_day: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first_day, self.last_day = first_day, last_day
+        field = self.fields["valid_from"]
+        field.widget.attrs.update({"min": first_day.isoformat(), "max": last_day.isoformat()})
+        field.help_text = _("Between %(first)s and %(last)s.") % {
+            "first": date_format(first_day, "DATE_FORMAT"),
+            "last": date_format(last_day, "DATE_FORMAT"),
+        }
+
+    def clean_valid_from(self) -> dt.date:
+        day: dt.date = self.cleaned_data["valid_from"]
+        if day < self.first_day:
+            raise ValidationError(
+                _("A change can start on %(first)s at the earliest."),
+                code="too_early",
+                params={"first": date_format(self.first_day, "DATE_FORMAT")},
+            )
+        if day > self.last_day:
+            raise ValidationError(
+                _("A change can start on %(last)s at the latest."),
+                code="too_late",
+                params={"last": date_format(self.last_day, "DATE_FORMAT")},
+            )
+        return day
+
+
+class StatusRemoveForm(forms.Form):
+    valid_from = forms.DateField(widget=forms.HiddenInput)
+
+
+class PhoneField(forms.CharField):
+    """A phone number: French formats, or any country as +international."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", _("For example “06 12 34 56 78” or “+32 470 12 34 56”."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+
+    def clean(self, value: Any) -> str:
+        return phone_normalized(super().clean(value) or "")
 
 
 class ProfileForm(forms.Form):
@@ -113,4 +174,14 @@ class ProfileForm(forms.Form):
             "Optional: where you would work otherwise. It gives the commuting a visit avoids."
         ),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
+
+
+class EmailPreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of my emails"), choices=settings.LANGUAGES)
+    reminders = forms.BooleanField(
+        label=_("A reminder the day before each booking"), required=False
+    )
+    confirmations = forms.BooleanField(
+        label=_("A confirmation of each booking or cancellation I make"), required=False
+    )

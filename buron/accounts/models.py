@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -89,6 +90,19 @@ class MemberProfile(models.Model):
         verbose_name=_("commune of usual workplace"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Emails the member may turn off (account emails, and a host's move or cancellation of
+    # a booking, are always sent): chosen on their account page.
+    email_reminders = models.BooleanField(
+        _("reminder the day before a booking"),
+        default=True,
+    )
+    language = models.CharField(
+        _("language of my emails"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+    email_confirmations = models.BooleanField(
+        _("confirmation of the bookings and cancellations I make"),
+        default=True,
+    )
     # The secret of the member's calendar feed; a new one revokes the old address.
     calendar_token = models.CharField(_("calendar key"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

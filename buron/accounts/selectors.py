@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from buron.places.models import Site
+from buron.places.models import Network, Site
 
 from .models import Role, StaffRole, StatusPeriod, User
 
@@ -68,7 +68,8 @@ class Scope:
 
 
 def staff_scope(*, user: User) -> Scope:
-    """Deny by default: an anonymous or plain member manages nothing."""
+    """What a user manages. Deny by default: an anonymous or plain member manages nothing;
+    the host of a telecentre manages its annexes as well."""
     if not user.is_authenticated or not user.is_active:
         return Scope(frozenset(), frozenset())
     if user.is_superuser:
@@ -80,4 +81,15 @@ def staff_scope(*, user: User) -> Scope:
             networks.add(role.network_id)
         elif role.site_id is not None:
             sites.add(role.site_id)
+    if sites:
+        # The host of a telecentre hosts its annexes too (same team, often the same
+        # building); an annex's own host manages the annex only.
+        sites.update(Site.objects.filter(parent_id__in=sites).values_list("pk", flat=True))
     return Scope(frozenset(networks), frozenset(sites))
+
+
+def email_sender_name() -> str:
+    """The name account emails are sent in: the network's when the installation runs one
+    network, else "Buron" (an account is for every network of the installation)."""
+    names = list(Network.objects.values_list("name", flat=True)[:2])
+    return names[0] if len(names) == 1 else "Buron"

@@ -8,15 +8,18 @@ import secrets
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from buron.places.models import Commune
 
 from . import events, privacy, store
 from .models import ApiToken, MemberProfile, StatusPeriod, User, VisitorStatus
+from .phones import phone_normalized
 
 TOKEN_PREFIX = "brn_"  # noqa: S105 - a public prefix, not a secret
 
@@ -102,6 +105,10 @@ def member_signup_complete(
     profile = member_profile_update(
         user=user, first_name=first_name, last_name=last_name, commune=commune, phone=""
     )
+    language = (get_language() or "fr")[:2]
+    if language in dict(settings.LANGUAGES) and profile.language != language:
+        profile.language = language  # the language the member signed up in
+        profile.save(update_fields=["language"])
     member_status_change(
         user=user, status=status, employer_name=employer_name, valid_from=timezone.localdate()
     )
@@ -119,7 +126,11 @@ def member_profile_update(
     work_commune: Commune | None = None,
 ) -> MemberProfile:
     """Save what a member says about themselves: names on the account, the rest on the
-    profile."""
+    profile. The phone is checked and written the usual way (see phones.phone_normalized)."""
+    try:
+        phone = phone_normalized(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.full_clean(exclude=["password"])
@@ -127,8 +138,25 @@ def member_profile_update(
     profile = member_profile_ensure(user=user)
     profile.commune = commune
     profile.work_commune = work_commune
-    profile.phone = phone.strip()
+    profile.phone = phone
     profile.save(update_fields=["commune", "work_commune", "phone"])
+    return profile
+
+
+def member_email_preferences_update(
+    *, user: User, reminders: bool, confirmations: bool, language: str
+) -> MemberProfile:
+    """Which non-essential emails the member gets: the reminder the day before a booking,
+    and the confirmation of the bookings and cancellations they make themselves (the pages
+    already show it). Account emails, and a host's move or cancellation of a booking, are
+    always sent. Every email to the member speaks `language`."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    profile = member_profile_ensure(user=user)
+    profile.email_reminders = reminders
+    profile.email_confirmations = confirmations
+    profile.language = language
+    profile.save(update_fields=["email_reminders", "email_confirmations", "language"])
     return profile
 
 
@@ -145,6 +173,27 @@ def member_status_change(
     period.save()
     events.status_changed(user, valid_from)
     return period
+
+
+@transaction.atomic
+def member_status_remove(*, user: User, valid_from: dt.date, today: dt.date | None = None) -> None:
+    """Remove a status change recorded by mistake. Only a change still to come can go
+    (what already happened stays as it was counted), and never the member's only status."""
+    today = today or timezone.localdate()
+    if valid_from <= today:
+        raise ValidationError(
+            _("Only a change still to come can be removed; record a new change instead."),
+            code="status_started",
+        )
+    periods = StatusPeriod.objects.select_for_update().filter(user=user)
+    if not periods.filter(valid_from=valid_from).exists():
+        raise ValidationError(_("No status change is recorded on that day."), code="not_found")
+    if periods.count() == 1:
+        raise ValidationError(
+            _("This is your only status: record another before removing it."), code="only"
+        )
+    periods.filter(valid_from=valid_from).delete()
+    events.status_changed(user, valid_from)
 
 
 def calendar_token_rotate(*, user: User) -> str:
@@ -204,6 +253,9 @@ def member_data_export(*, user: User) -> dict[str, Any]:
                 else None
             ),
             "phone": profile.phone if profile else "",
+            "email_reminders": profile.email_reminders if profile else True,
+            "email_confirmations": profile.email_confirmations if profile else True,
+            "language": profile.language if profile else "fr",
         },
         "statuses": [
             {"status": p.status, "employer_name": p.employer_name, "from": p.valid_from.isoformat()}

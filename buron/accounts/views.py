@@ -16,17 +16,26 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from .forms import ProfileForm, StatusChangeForm
+from .forms import (
+    EmailPreferencesForm,
+    ProfileForm,
+    StatusChangeForm,
+    StatusRemoveForm,
+    status_date_bounds,
+)
 from .models import User, VisitorStatus
 from .requests import signed_in_user
 from .selectors import staff_scope, status_on
 from .services import (
     member_close,
     member_data_export,
+    member_email_preferences_update,
     member_profile_ensure,
     member_profile_update,
     member_status_change,
+    member_status_remove,
 )
 
 
@@ -72,17 +81,46 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        member_profile_update(
-            user=member,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            commune=data["commune"],
-            phone=data["phone"],
-            work_commune=data["work_commune"],
-        )
-        messages.success(request, _("Your profile is saved."))
-        return redirect("accounts:profile")
+        try:
+            member_profile_update(
+                user=member,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                commune=data["commune"],
+                phone=data["phone"],
+                work_commune=data["work_commune"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def emails(request: HttpRequest) -> HttpResponse:
+    """Which emails the member gets beyond the essential ones."""
+    member = signed_in_user(request)
+    current = member_profile_ensure(user=member)
+    form = EmailPreferencesForm(
+        request.POST or None,
+        initial={
+            "language": current.language,
+            "reminders": current.email_reminders,
+            "confirmations": current.email_confirmations,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        member_email_preferences_update(
+            user=member,
+            reminders=form.cleaned_data["reminders"],
+            confirmations=form.cleaned_data["confirmations"],
+            language=form.cleaned_data["language"],
+        )
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("accounts:emails")
+    return render(request, "accounts/emails.html", {"form": form})
 
 
 @login_required
@@ -90,8 +128,13 @@ def status(request: HttpRequest) -> HttpResponse:
     member = signed_in_user(request)
     today = timezone.localdate()
     current = status_on(user=member, day=today)
+    first_day, last_day = status_date_bounds(
+        today=today, joined=timezone.localdate(member.date_joined)
+    )
     form = StatusChangeForm(
         request.POST or None,
+        first_day=first_day,
+        last_day=last_day,
         initial={
             "valid_from": today,
             "status": current.status if current else None,
@@ -112,7 +155,10 @@ def status(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your status is recorded."))
             return redirect("accounts:status")
-    periods = [(p, _status_label(p.status)) for p in member.status_periods.order_by("-valid_from")]
+    periods = [
+        (p, _status_label(p.status), p.valid_from > today)
+        for p in member.status_periods.order_by("-valid_from")
+    ]
     return render(
         request,
         "accounts/status.html",
@@ -121,8 +167,27 @@ def status(request: HttpRequest) -> HttpResponse:
             "current": current,
             "current_label": _status_label(current.status) if current else "",
             "periods": periods,
+            "removable": len(periods) > 1,
         },
     )
+
+
+@login_required
+@require_POST
+def status_remove(request: HttpRequest) -> HttpResponse:
+    """Remove a status change to come, recorded by mistake."""
+    member = signed_in_user(request)
+    form = StatusRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("No status change is recorded on that day."))
+        return redirect("accounts:status")
+    try:
+        member_status_remove(user=member, valid_from=form.cleaned_data["valid_from"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The status change is removed."))
+    return redirect("accounts:status")
 
 
 @login_required

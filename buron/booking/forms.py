@@ -111,7 +111,7 @@ class SiteField(forms.ModelChoiceField):
 
 class ResourceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Resource) -> str:
-        return f"{obj.name} ({obj.get_kind_display().lower()})"
+        return f"{obj.label} ({obj.get_kind_display().lower()})"
 
 
 class SearchForm(forms.Form):

@@ -181,6 +181,15 @@ class Booking(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Set when a host moved the booking: it was cancelled and this one holds its place.
+    moved_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved to"),
+    )
 
     class Meta:
         verbose_name = _("booking")

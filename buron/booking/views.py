@@ -12,13 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate, member_profile_ensure
-from buron.places.models import Commune, ResourceKind, Site, Weekday
+from buron.places.models import Commune, Resource, ResourceKind, Site, Weekday
 
 from . import ical, selectors, services
 from .errors import BookingRefused, SlotTaken
@@ -35,6 +36,20 @@ def _commune(user: User) -> Commune | None:
     except MemberProfile.DoesNotExist:
         return None
     return profile.commune
+
+
+def _english_names(results: list[Any]) -> None:
+    """On English pages, the free resources' English names where the network gave one."""
+    if (get_language() or "fr")[:2] != "en":
+        return
+    free = [f for r in results for f in r.free]
+    names = dict(
+        Resource.objects.filter(pk__in=[f.id for f in free])
+        .exclude(name_en="")
+        .values_list("pk", "name_en")
+    )
+    for item in free:
+        item.name = names.get(item.id, item.name)
 
 
 @login_required
@@ -65,6 +80,7 @@ def search(request: HttpRequest) -> HttpResponse:
             kind=data["kind"],
             sites=sites,
         )
+        _english_names(results)
         order = {r.site.pk: i for i, r in enumerate(results)}
         week.sort(key=lambda row: order.get(row[0].pk, len(order)))
         context.update(
@@ -187,7 +203,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = list(selectors.member_bookings(user=member, upcoming=True, now=now))
     past = list(
-        selectors.member_bookings(user=member, upcoming=False, now=now)[:PAST_BOOKINGS_SHOWN]
+        selectors.member_bookings(user=member, upcoming=False, now=now).select_related(
+            "moved_to__resource"
+        )[:PAST_BOOKINGS_SHOWN]
     )
     cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
     profile = member_profile_ensure(user=member)

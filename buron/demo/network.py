@@ -255,3 +255,12 @@ MEMBER_EMAIL = "membre@buron.example"  # a salaried remote worker living in Mura
 MEMBER_INSEE_CODE = "15138"
 MEMBER_STATUS = "salaried_remote"
 MEMBER_EMPLOYER = "Demo employer"
+
+# The rooms' names on the English pages (desks are "Desk 1", "Desk 2"…).
+ROOM_NAMES_EN = {
+    "Salle Puy Mary": "Puy Mary room",
+    "Salle visio Lioran": "Lioran video room",
+    "Salle de la Planèze": "Planèze room",
+    "Salle visio": "Video room",
+    "Bureau fermé": "Private office",
+}

@@ -170,14 +170,20 @@ def demo_load(*, year: int) -> DemoResult:
                 site=site, weekday=weekday, half_day=half_day, opens=opens, closes=closes
             )
 
-        names = {r.name for r in site.resources.all()}
-        for number in range(1, spec.desks + 1):
-            name = f"Poste {number}"
-            if name not in names:
-                resource_create(site=site, kind="desk", name=name)
-        for kind, name, capacity in spec.rooms:
-            if name not in names:
-                resource_create(site=site, kind=kind, name=name, capacity=capacity)
+        names = {r.name: r for r in site.resources.all()}
+        wanted_resources = [
+            ("desk", f"Poste {number}", f"Desk {number}", 1) for number in range(1, spec.desks + 1)
+        ] + [
+            (kind, name, demo.ROOM_NAMES_EN.get(name, ""), capacity)
+            for kind, name, capacity in spec.rooms
+        ]
+        for kind, name, name_en, capacity in wanted_resources:
+            found = names.get(name)
+            if found is None:
+                resource_create(site=site, kind=kind, name=name, name_en=name_en, capacity=capacity)
+            elif found.name_en != name_en:
+                found.name_en = name_en
+                found.save(update_fields=["name_en"])
 
     for slug, start, end, reason, note_fr, note_en in _closures(year):
         values = {"end_date": end, "reason": reason, "note_fr": note_fr, "note_en": note_en}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from buron.core.i18n import localized
@@ -558,6 +559,12 @@ class Resource(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(
+        _("name (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on the English pages; the name is shown when empty."),
+    )
     capacity = models.PositiveSmallIntegerField(
         _("capacity (people)"),
         default=1,
@@ -607,6 +614,13 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.site})"
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: the English name on English pages when given."""
+        if (get_language() or "fr")[:2] == "en" and self.name_en:
+            return self.name_en
+        return self.name
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

@@ -26,11 +26,18 @@ from .models import (
     Weekday,
 )
 
+# The holidays package names France's days in French and in US English only; Buron's
+# English is British (as its dates: 1 December 2026), so the few US words are replaced.
+_BRITISH = {"Labor Day": "Labour Day"}
+
 
 @lru_cache(maxsize=64)
 def _french_holidays(year: int, language: str) -> dict[dt.date, str]:
     # Metropolitan France; Alsace-Moselle and overseas days would come from a subdivision.
-    return dict(holidays.country_holidays("FR", years=year, language=language).items())
+    found = holidays.country_holidays("FR", years=year, language=language).items()
+    if language == "fr":
+        return dict(found)
+    return {day: _BRITISH.get(name, name) for day, name in found}
 
 
 def public_holidays(start: dt.date, end: dt.date) -> dict[dt.date, str]:

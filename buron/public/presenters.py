@@ -75,7 +75,7 @@ def offer_summary(resources: Iterable[Resource]) -> list[OfferLine]:
                     count=len(found),
                     capacity=sum(r.capacity for r in found),
                     rooms=(
-                        tuple((r.name, r.capacity) for r in found)
+                        tuple((r.label, r.capacity) for r in found)
                         if kind != ResourceKind.DESK
                         else ()
                     ),

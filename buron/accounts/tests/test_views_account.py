@@ -92,12 +92,12 @@ def test_the_overview_links_to_every_account_page(signed_in):
 def test_the_profile_saves_names_commune_and_phone(signed_in, member, murat):
     response = signed_in.post(
         reverse("accounts:profile"),
-        {"first_name": "Camille", "last_name": "Vernet", "commune": "15300", "phone": "04 71 00"},
+        {"first_name": "Camille", "last_name": "Vernet", "commune": "15300", "phone": "0471000000"},
     )
     assert response.status_code == 302
     member.refresh_from_db()
     profile = MemberProfile.objects.get(user=member)
-    assert (member.last_name, profile.commune, profile.phone) == ("Vernet", murat, "04 71 00")
+    assert (member.last_name, profile.commune, profile.phone) == ("Vernet", murat, "04 71 00 00 00")
     page = signed_in.get(reverse("accounts:profile"))
     assert 'value="Murat (15300)"' in page.content.decode()
     assert "Your profile is saved." in page.content.decode()

@@ -98,7 +98,7 @@ class ClosureInline(ScopedInlineMixin, admin.TabularInline):
 class ResourceInline(ScopedInlineMixin, admin.TabularInline):
     model = Resource
     extra = 0
-    fields = ["kind", "name", "capacity", "booking_unit", "is_active"]
+    fields = ["kind", "name", "name_en", "capacity", "booking_unit", "is_active"]
     network_admin_can = ALL
     site_host_can = HOST_ON_RESOURCES
 
@@ -163,7 +163,7 @@ class SiteAdmin(ScopedAdminMixin):
 class ResourceAdmin(ScopedAdminMixin):
     list_display = ["name", "kind", "site", "capacity", "booking_unit", "is_active"]
     list_filter = ["kind", "is_active", ("site__network", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "site__name"]
+    search_fields = ["name", "name_en", "site__name"]
     list_select_related = ["site"]
     exclude = ["network"]
     network_admin_can = ALL

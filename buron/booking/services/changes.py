@@ -17,7 +17,7 @@ from .. import participants, selectors
 from ..errors import SlotTaken
 from ..models import Booking, BookingKind, BookingSlot, BookingStatus
 from ..slots import zone
-from .create import confirm_by_email
+from .notices import booking_cancelled_notify, booking_moved_record
 from .rules import refusal
 
 
@@ -91,6 +91,7 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
     slots_free(booking)
+    booking_cancelled_notify(booking=booking, by=by)
     participants.booking_cancelled(
         participants.BookingChange(
             booking=booking,
@@ -164,5 +165,5 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
             booking=moved, by=by, reason=participants.Reason.MOVED, outcome=moved.outcome
         )
     )
-    confirm_by_email([moved])
+    booking_moved_record(old=booking, new=moved)
     return moved

@@ -59,9 +59,23 @@ def test_no_email_when_the_booking_fails(site, member, member2, django_capture_o
     assert mail.outbox == []
 
 
-def test_the_email_speaks_the_language_of_the_request(
+def test_the_email_speaks_the_member_s_language_whatever_the_request_s(
     site, member, django_capture_on_commit_callbacks
 ):
+    from buron.accounts.models import MemberProfile
+
+    MemberProfile.objects.filter(user=member).update(language="en")
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
+    assert "Your booking is confirmed" in mail.outbox[0].body
+
+
+def test_without_a_profile_the_email_speaks_the_language_of_the_request(
+    site, member, django_capture_on_commit_callbacks
+):
+    from buron.accounts.models import MemberProfile
+
+    MemberProfile.objects.filter(user=member).delete()
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
     assert "Your booking is confirmed" in mail.outbox[0].body

@@ -108,18 +108,26 @@ def test_the_host_hosts_murat_only(loaded: DemoResult) -> None:
     ]
 
 
-def test_the_host_plan_lists_only_murat(loaded: DemoResult, client: Client) -> None:
+def test_the_host_plan_lists_murat_and_its_annex_only(loaded: DemoResult, client: Client) -> None:
     client.force_login(User.objects.get(email=demo.HOST_EMAIL))
     response = client.get(reverse("booking:manage"), secure=True)
     assert response.status_code == 200
-    assert [site.slug for site in response.context["sites"]] == ["murat"]
-    assert "Murat — extension" not in response.content.decode()
+    assert sorted(site.slug for site in response.context["sites"]) == ["murat", "murat-extension"]
+    for slug in ("murat", "murat-extension"):
+        page = client.get(reverse("booking:manage_site", args=[slug]), secure=True)
+        assert page.status_code == 200
+    assert client.get(reverse("booking:manage_site", args=["ydes"]), secure=True).status_code == 404
 
 
-def test_the_host_sees_only_murat_in_the_admin(loaded: DemoResult, client: Client) -> None:
+def test_the_host_sees_murat_and_its_annex_only_in_the_admin(
+    loaded: DemoResult, client: Client
+) -> None:
     client.force_login(User.objects.get(email=demo.HOST_EMAIL))
     response = client.get(reverse("admin:places_site_changelist"), secure=True)
-    assert [site.slug for site in response.context["cl"].result_list] == ["murat"]
+    assert sorted(site.slug for site in response.context["cl"].result_list) == [
+        "murat",
+        "murat-extension",
+    ]
     assert client.get(reverse("admin:offers_price_changelist"), secure=True).status_code == 403
 
 
