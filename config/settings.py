@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "buron.places",
     "buron.offers",
     "buron.booking",
+    "buron.training",
     "buron.public",
     "buron.backoffice",
     "buron.demo",
