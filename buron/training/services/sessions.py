@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
 from buron.booking.services import booking_cancel, resource_block
-from buron.places.models import Resource, ResourceKind, Site
+from buron.booking.models import BookingSlot
+from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 
 from .. import tasks
 from ..errors import refusal
@@ -149,7 +150,10 @@ def session_schedule(
             result = resource_block(
                 resource=resource, start_date=day, end_date=day, by=by, note=note[:300]
             )
-            if result.to_move:
+            # The block holds every slot of the day still free: fewer than all of them
+            # means a booking or another block already holds some.
+            held = BookingSlot.objects.filter(booking=result.block, is_active=True).count()
+            if result.to_move or held < _slots_per_day(resource):
                 raise refusal(
                     _("%(resource)s is already booked on %(day)s: choose another day or room.")
                     % {"resource": resource.name, "day": date_format(day, "DATE_FORMAT")},
@@ -159,6 +163,10 @@ def session_schedule(
             session.holds.add(result.block)
     _deadline_check_at(registration_deadline)
     return session
+
+
+def _slots_per_day(resource: Resource) -> int:
+    return 24 if resource.booking_unit == BookingUnit.HOUR else 2
 
 
 def _deadline_check_at(when: dt.datetime) -> None:

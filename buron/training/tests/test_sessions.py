@@ -136,3 +136,17 @@ def test_the_background_task_runs_the_check(session, time_machine):
     assert result.return_value == 1
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
+
+
+def test_two_sessions_cannot_share_the_room_on_a_day(session, programme, site, room, admin, trainer):
+    with pytest.raises(TrainingRefused) as refused:
+        schedule(programme, site, room, admin, trainer)
+    assert refused.value.error_dict["room"][0].code == "resource_booked"
+    assert Session.objects.count() == 1
+
+
+def test_cancelling_a_session_releases_its_room(session, room, admin):
+    services.session_cancel(session=session, by=admin, now=NOW)
+    assert not BookingSlot.objects.filter(resource=room, is_active=True).exists()
+    with pytest.raises(TrainingRefused):
+        services.session_cancel(session=session, by=admin, now=NOW)
