@@ -294,9 +294,7 @@ class Enrolment(models.Model):
         blank=True,
         verbose_name=_("enrolled through"),
     )
-    france_travail_id = models.CharField(
-        _("France Travail identifier"), max_length=20, blank=True
-    )
+    france_travail_id = models.CharField(_("France Travail identifier"), max_length=20, blank=True)
     funding = models.CharField(
         _("funding"), max_length=20, choices=Funding.choices, default=Funding.SELF
     )
@@ -431,14 +429,15 @@ class OneTimeCode(models.Model):
         verbose_name = _("one-time signing code")
         verbose_name_plural = _("one-time signing codes")
 
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.half_day_id}"
+
 
 class Correction(models.Model):
     """A correction recorded beside a signed line or a countersigned sheet: who, when, why;
     the line itself is left as it was signed."""
 
-    sheet = models.ForeignKey(
-        AttendanceSheet, on_delete=models.PROTECT, related_name="corrections"
-    )
+    sheet = models.ForeignKey(AttendanceSheet, on_delete=models.PROTECT, related_name="corrections")
     line = models.ForeignKey(
         AttendanceLine, on_delete=models.PROTECT, related_name="corrections", null=True
     )

@@ -37,18 +37,12 @@ HOURS = Decimal("0.01")
 
 def published_programmes() -> QuerySet[Programme]:
     """Programmes on the public site, with their network and training body."""
-    return Programme.objects.filter(is_published=True).select_related(
-        "network", "training_body"
-    )
+    return Programme.objects.filter(is_published=True).select_related("network", "training_body")
 
 
 def programme_for_page(*, slug: str) -> Programme:
     """A published programme with its modules and funders (raises DoesNotExist)."""
-    return (
-        published_programmes()
-        .prefetch_related("modules", "funders")
-        .get(slug=slug)
-    )
+    return published_programmes().prefetch_related("modules", "funders").get(slug=slug)
 
 
 @dataclass(frozen=True)
@@ -62,21 +56,19 @@ class OpenSession:
     open: bool
 
 
-def upcoming_sessions(
-    *, programme: Programme | None = None, now: dt.datetime
-) -> list[OpenSession]:
+def upcoming_sessions(*, programme: Programme | None = None, now: dt.datetime) -> list[OpenSession]:
     """Sessions not cancelled whose first half-day is still to come, by site then date."""
     sessions = (
         Session.objects.exclude(status=SessionStatus.CANCELLED)
         .filter(programme__is_published=True, half_days__starts_at__gt=now)
         .distinct()
         .select_related("site", "programme", "network")
-        .prefetch_related(Prefetch("half_days", queryset=SessionHalfDay.objects.order_by("starts_at")))
+        .prefetch_related(
+            Prefetch("half_days", queryset=SessionHalfDay.objects.order_by("starts_at"))
+        )
         .annotate(
             confirmed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.CONFIRMED)),
-            waiting_count=Count(
-                "enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)
-            ),
+            waiting_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
         )
     )
     if programme is not None:
@@ -90,8 +82,8 @@ def upcoming_sessions(
             OpenSession(
                 session=session,
                 half_days=half_days,
-                free=max(session.capacity - session.confirmed, 0),  # type: ignore[attr-defined]
-                waiting=session.waiting_count,  # type: ignore[attr-defined]
+                free=max(session.capacity - session.confirmed, 0),
+                waiting=session.waiting_count,
                 open=now < session.registration_deadline,
             )
         )
@@ -119,7 +111,9 @@ def learner_enrolments(*, user: User) -> QuerySet[Enrolment]:
 
 def adviser_organisations(*, user: User) -> list[PartnerOrganisation]:
     """The organisations the user enrols learners for."""
-    return [a.organisation for a in Adviser.objects.filter(user=user).select_related("organisation")]
+    return [
+        a.organisation for a in Adviser.objects.filter(user=user).select_related("organisation")
+    ]
 
 
 def adviser_enrolments(*, user: User) -> QuerySet[Enrolment]:
@@ -202,9 +196,9 @@ def _hours(
 
 def sheet_rows(*, half_day: SessionHalfDay) -> tuple[AttendanceSheet | None, list[SheetRow]]:
     """The half-day's sheet and one row per learner enrolled (signed, absent or not yet)."""
-    sheet = AttendanceSheet.objects.filter(half_day=half_day).select_related(
-        "countersigned_by"
-    ).first()
+    sheet = (
+        AttendanceSheet.objects.filter(half_day=half_day).select_related("countersigned_by").first()
+    )
     lines: dict[int, AttendanceLine] = {}
     corrections: dict[int, list[Correction]] = defaultdict(list)
     if sheet is not None:
@@ -236,9 +230,7 @@ def sheet_rows(*, half_day: SessionHalfDay) -> tuple[AttendanceSheet | None, lis
     return sheet, rows
 
 
-def _hours_by_half_day(
-    enrolment: Enrolment, half_days: list[SessionHalfDay]
-) -> dict[int, Decimal]:
+def _hours_by_half_day(enrolment: Enrolment, half_days: list[SessionHalfDay]) -> dict[int, Decimal]:
     """Hours attended on each half-day, from the lines with their corrections."""
     lines = {
         line.sheet.half_day_id: line
@@ -313,9 +305,7 @@ class StatementRow:
     amount: Decimal
 
 
-def funder_statement(
-    *, funder: PartnerOrganisation, year: int, month: int
-) -> list[StatementRow]:
+def funder_statement(*, funder: PartnerOrganisation, year: int, month: int) -> list[StatementRow]:
     """Per learner funded by this organisation: half-days and hours attended that month,
     and the share of the programme's price for those hours."""
     first = dt.date(year, month, 1)

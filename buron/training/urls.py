@@ -13,9 +13,7 @@ urlpatterns = [
     path("formations/animation/feuilles/<int:pk>/pdf/", views.sheet_pdf, name="sheet_pdf"),
     path("formations/financeurs/<int:pk>/etat/", views.funder_statement, name="statement"),
     path("formations/sessions/<int:pk>/inscription/", views.enrol, name="enrol"),
-    path(
-        "formations/inscriptions/<int:pk>/annuler/", views.enrolment_cancel, name="cancel"
-    ),
+    path("formations/inscriptions/<int:pk>/annuler/", views.enrolment_cancel, name="cancel"),
     path(
         "formations/inscriptions/<int:pk>/certificat/",
         views.certificate_pdf,

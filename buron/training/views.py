@@ -243,7 +243,7 @@ def _adviser_form(request: HttpRequest, data: object = None) -> AdviserEnrolForm
         if o.open and o.session.network_id in networks
     ]
     return AdviserEnrolForm(
-        data,  # type: ignore[arg-type]
+        data,
         sessions=Session.objects.filter(pk__in=open_ids).select_related(
             "programme", "site", "network"
         ),
@@ -368,7 +368,8 @@ def _sheet_action(
     if action == "countersign":
         services.sheet_countersign(half_day=half_day, by=by, image=data["signature"])
         return
-    assert isinstance(form, TimesForm)
+    if not isinstance(form, TimesForm):
+        raise PermissionDenied
     line = get_object_or_404(AttendanceLine, pk=data["line"], sheet__half_day=half_day)
     arrived, left = form.times(half_day, tz)
     if action == "times":

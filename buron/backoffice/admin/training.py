@@ -231,7 +231,7 @@ class SessionAdmin(ScopedAdminMixin):
             kwargs["queryset"] = programmes
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_form(  # type: ignore[override]
+    def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         if obj is not None:

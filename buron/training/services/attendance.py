@@ -154,7 +154,9 @@ def line_sign(
         with transaction.atomic():
             matched = _code_matches(half_day=half_day, enrolment=enrolment, code=code, now=now)
         if not matched:
-            raise refusal(_("This code is wrong or has expired: ask for a new one."), "bad_code", "code")
+            raise refusal(
+                _("This code is wrong or has expired: ask for a new one."), "bad_code", "code"
+            )
     else:
         raise refusal(_("Choose how to sign."), "invalid_means", "means")
     with transaction.atomic():
@@ -233,9 +235,7 @@ def line_mark_absent(
 
 def _within(half_day: SessionHalfDay, value: dt.datetime | None, field: str) -> None:
     if value is not None and not half_day.starts_at < value < half_day.ends_at:
-        raise refusal(
-            _("Give a time within the half-day."), "time_outside_half_day", field
-        )
+        raise refusal(_("Give a time within the half-day."), "time_outside_half_day", field)
 
 
 @transaction.atomic
@@ -248,9 +248,7 @@ def line_note_times(
 ) -> AttendanceLine:
     """The trainer notes a late arrival or an early departure on a signed line, before
     countersigning; a time once noted is not changed (a correction is recorded instead)."""
-    line = AttendanceLine.objects.select_related("sheet__half_day__session__site").get(
-        pk=line.pk
-    )
+    line = AttendanceLine.objects.select_related("sheet__half_day__session__site").get(pk=line.pk)
     half_day = line.sheet.half_day
     _trainer_check(half_day=half_day, by=by)
     sheet = AttendanceSheet.objects.select_for_update().get(pk=line.sheet_id)
@@ -294,7 +292,9 @@ def sheet_countersign(
     sheet = _locked_sheet(half_day)
     if sheet.is_final:
         raise refusal(_("This sheet is already countersigned."), "sheet_final")
-    on_sheet = set(AttendanceLine.objects.filter(sheet=sheet).values_list("enrolment_id", flat=True))
+    on_sheet = set(
+        AttendanceLine.objects.filter(sheet=sheet).values_list("enrolment_id", flat=True)
+    )
     missing = Enrolment.objects.filter(
         session_id=half_day.session_id, status=EnrolmentStatus.CONFIRMED
     ).exclude(pk__in=on_sheet)
@@ -331,9 +331,7 @@ def line_correct(
     """Record a correction beside a line (the line itself stays as signed): who, when, why
     and what is now held true. The hours attended follow the latest correction."""
     now = now or timezone.now()
-    line = AttendanceLine.objects.select_related("sheet__half_day__session__site").get(
-        pk=line.pk
-    )
+    line = AttendanceLine.objects.select_related("sheet__half_day__session__site").get(pk=line.pk)
     half_day = line.sheet.half_day
     _trainer_check(half_day=half_day, by=by)
     if not reason.strip():

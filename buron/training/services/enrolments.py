@@ -91,9 +91,7 @@ def _check_funding(
     if funding != Funding.SELF and funder is None:
         raise refusal(_("Choose the funder."), "funder_missing", "funder")
     if funder is not None and funder.network_id != session.network_id:
-        raise refusal(
-            _("This funder is not a partner of this network."), "other_network", "funder"
-        )
+        raise refusal(_("This funder is not a partner of this network."), "other_network", "funder")
 
 
 @transaction.atomic
@@ -133,14 +131,10 @@ def enrolment_create(
     if session.status == SessionStatus.CANCELLED or not session.programme.is_published:
         raise refusal(_("This session does not take enrolments."), "session_closed")
     if now >= session.registration_deadline:
-        raise refusal(
-            _("Registration for this session is closed."), "deadline_passed", "session"
-        )
+        raise refusal(_("Registration for this session is closed."), "deadline_passed", "session")
     live = Enrolment.objects.filter(session=session).exclude(status=EnrolmentStatus.CANCELLED)
     if live.filter(learner=learner).exists():
-        raise refusal(
-            _("This learner is already enrolled in this session."), "already_enrolled"
-        )
+        raise refusal(_("This learner is already enrolled in this session."), "already_enrolled")
     taken = live.filter(status=EnrolmentStatus.CONFIRMED).count()
     has_place = taken < session.capacity
     enrolment = Enrolment.objects.create(
@@ -167,7 +161,7 @@ def can_follow(*, user: User, enrolment: Enrolment) -> bool:
     site's staff follow an enrolment; nobody else."""
     if enrolment.learner_id == user.pk or enrolment.session.trainer_id == user.pk:
         return True
-    if enrolment.organisation_id is not None and is_adviser(
+    if enrolment.organisation is not None and is_adviser(
         user=user, organisation=enrolment.organisation
     ):
         return True

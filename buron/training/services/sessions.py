@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
-from buron.booking.services import booking_cancel, resource_block
 from buron.booking.models import BookingSlot
+from buron.booking.services import booking_cancel, resource_block
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 
 from .. import tasks
@@ -57,9 +57,7 @@ def _check_half_days(half_days: Sequence[HalfDaySpec]) -> None:
                 _("A half-day must end after it starts."), "end_before_start", "half_days"
             )
         if (spec.day, spec.period) in seen:
-            raise refusal(
-                _("The same half-day is given twice."), "half_day_twice", "half_days"
-            )
+            raise refusal(_("The same half-day is given twice."), "half_day_twice", "half_days")
         seen.add((spec.day, spec.period))
 
 
@@ -89,9 +87,7 @@ def session_schedule(
     if not staff_scope(user=by).covers_site(site):
         raise refusal(_("You do not manage this site."), "not_staff")
     if programme.network_id != site.network_id:
-        raise refusal(
-            _("This programme belongs to another network."), "other_network", "programme"
-        )
+        raise refusal(_("This programme belongs to another network."), "other_network", "programme")
     if room.site_id != site.pk or room.kind not in ROOM_KINDS or not room.is_active:
         raise refusal(_("Choose an active room of this site."), "wrong_room", "room")
     for desk in desks:
@@ -189,9 +185,7 @@ def session_cancel(*, session: Session, by: User, now: dt.datetime | None = None
         raise refusal(_("This session is already cancelled."), "already_cancelled")
     for hold in session.holds.filter(status="active"):
         booking_cancel(booking=hold, by=by, now=now)
-    live = list(
-        Enrolment.objects.filter(session=session).exclude(status=EnrolmentStatus.CANCELLED)
-    )
+    live = list(Enrolment.objects.filter(session=session).exclude(status=EnrolmentStatus.CANCELLED))
     Enrolment.objects.filter(pk__in=[e.pk for e in live]).update(
         status=EnrolmentStatus.CANCELLED, cancelled_at=now
     )

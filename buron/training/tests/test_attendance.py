@@ -85,7 +85,11 @@ def test_signing_for_another_learner_is_refused(people, morning):
     a, b = people
     with pytest.raises(TrainingRefused) as refused:
         services.line_sign(
-            half_day=morning, enrolment=b, by=a.learner, means="drawn", image=png(),
+            half_day=morning,
+            enrolment=b,
+            by=a.learner,
+            means="drawn",
+            image=png(),
             now=at(DAY, 9, 5),
         )
     assert refused.value.code == "not_yourself"
@@ -95,7 +99,7 @@ def test_signing_for_another_learner_is_refused(people, morning):
 def test_the_sign_page_never_reaches_another_learners_enrolment(client: Client, people, morning):
     import time_machine
 
-    a, b = people
+    a, _b = people
     outsider = UserFactory()
     with time_machine.travel(at(DAY, 9, 5), tick=False):
         client.force_login(outsider)
@@ -135,9 +139,7 @@ def test_a_learner_signs_with_a_code_sent_by_email(
     a, _b = people
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.signing_code_send(
-            half_day=morning, enrolment=a, by=a.learner, now=at(DAY, 9, 1)
-        )
+        services.signing_code_send(half_day=morning, enrolment=a, by=a.learner, now=at(DAY, 9, 1))
     assert [m.to for m in mail.outbox] == [["camille@example.org"]]
     code = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
     wrong = "000000" if code != "000000" else "111111"
@@ -242,9 +244,9 @@ def test_late_arrival_and_early_departure_count_in_the_hours(people, morning, tr
         services.line_note_times(line=line, by=trainer, left_at=at(DAY, 11))
     with pytest.raises(TrainingRefused):
         services.line_note_times(line=line, by=trainer, arrived_at=at(DAY, 13))
-    assert selectors.hours_attended(enrolment=a) == dt.timedelta(hours=2, minutes=30) / dt.timedelta(
-        hours=1
-    )
+    assert selectors.hours_attended(enrolment=a) == dt.timedelta(
+        hours=2, minutes=30
+    ) / dt.timedelta(hours=1)
 
 
 def _full_day(people, session, trainer):
@@ -263,7 +265,7 @@ def _full_day(people, session, trainer):
 
 
 def test_the_sheet_pdf_carries_names_signatures_and_hours(people, session, trainer):
-    morning, afternoon = _full_day(people, session, trainer)
+    _morning, afternoon = _full_day(people, session, trainer)
     text = pdf_text(documents.sheet_pdf(half_day=afternoon))
     assert "DURAND Camille" in text
     assert "DUPONT Jean" in text
@@ -317,9 +319,14 @@ def test_the_monthly_statement_lists_the_funders_learners(
     client.force_login(adviser)
     response = client.get(f"/formations/financeurs/{france_travail.pk}/etat/?month=2027-03")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert client.get(f"/formations/financeurs/{france_travail.pk}/etat/?month=x").status_code == 422
+    assert (
+        client.get(f"/formations/financeurs/{france_travail.pk}/etat/?month=x").status_code == 422
+    )
     client.force_login(people[0].learner)
-    assert client.get(f"/formations/financeurs/{france_travail.pk}/etat/?month=2027-03").status_code == 404
+    assert (
+        client.get(f"/formations/financeurs/{france_travail.pk}/etat/?month=2027-03").status_code
+        == 404
+    )
 
 
 def test_the_trainer_keeps_the_sheet_on_its_page(people, session, trainer, client: Client):

@@ -72,7 +72,7 @@ def test_concurrent_cancellations_move_the_waiting_list_up_in_order(session):
     ]
     # Three places taken, four waiting in the order they enrolled.
     waiting_order = [e.pk for e in enrolments[3:]]
-    wins, failures = race(
+    _wins, failures = race(
         [
             lambda e=e: services.enrolment_cancel(enrolment=e, by=e.learner, now=NOW)
             for e in enrolments[:3]

@@ -40,9 +40,7 @@ def test_a_learner_enrols_and_gets_a_convocation(session, django_capture_on_comm
 
 def test_a_full_session_puts_the_learner_on_the_waiting_list_in_order(session):
     people = learners(5)
-    results = [
-        enrol(session, p, now=NOW + dt.timedelta(minutes=i)) for i, p in enumerate(people)
-    ]
+    results = [enrol(session, p, now=NOW + dt.timedelta(minutes=i)) for i, p in enumerate(people)]
     assert [e.status for e in results] == ["confirmed"] * 3 + ["waiting"] * 2
     assert [selectors.waiting_rank(enrolment=e) for e in results] == [0, 0, 0, 1, 2]
 
@@ -51,9 +49,7 @@ def test_a_cancelled_place_goes_to_the_first_on_the_waiting_list(
     session, django_capture_on_commit_callbacks
 ):
     people = learners(5)
-    results = [
-        enrol(session, p, now=NOW + dt.timedelta(minutes=i)) for i, p in enumerate(people)
-    ]
+    results = [enrol(session, p, now=NOW + dt.timedelta(minutes=i)) for i, p in enumerate(people)]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.enrolment_cancel(enrolment=results[1], by=people[1], now=NOW)
@@ -132,9 +128,7 @@ def test_an_adviser_enrols_a_job_seeker_with_their_identifier(
         ({"funder": None}, "funder", "funder_missing"),
     ],
 )
-def test_an_adviser_gives_valid_details(
-    session, adviser, france_travail, changes, field, code
-):
+def test_an_adviser_gives_valid_details(session, adviser, france_travail, changes, field, code):
     details = {
         "france_travail_id": "1234567A",
         "funding": Funding.AIF,
@@ -157,9 +151,7 @@ def test_an_adviser_gives_valid_details(
     assert not User.objects.filter(email="jean@example.org").exists()
 
 
-def test_someone_who_is_not_an_adviser_cannot_enrol_for_the_organisation(
-    session, france_travail
-):
+def test_someone_who_is_not_an_adviser_cannot_enrol_for_the_organisation(session, france_travail):
     impostor = UserFactory()
     with pytest.raises(TrainingRefused) as refused:
         services.enrolment_create_for_job_seeker(
@@ -189,12 +181,24 @@ def test_an_adviser_sees_only_the_learners_their_organisation_enrolled(
     Adviser.objects.create(user=other_adviser, organisation=other_org)
     common = {"funding": Funding.AIF, "funder": france_travail, "now": NOW}
     mine = services.enrolment_create_for_job_seeker(
-        session=session, organisation=france_travail, by=adviser, email="a@example.org",
-        first_name="A", last_name="A", france_travail_id="1111111A", **common,
+        session=session,
+        organisation=france_travail,
+        by=adviser,
+        email="a@example.org",
+        first_name="A",
+        last_name="A",
+        france_travail_id="1111111A",
+        **common,
     )
     theirs = services.enrolment_create_for_job_seeker(
-        session=session, organisation=other_org, by=other_adviser, email="b@example.org",
-        first_name="B", last_name="B", france_travail_id="2222222B", **common,
+        session=session,
+        organisation=other_org,
+        by=other_adviser,
+        email="b@example.org",
+        first_name="B",
+        last_name="B",
+        france_travail_id="2222222B",
+        **common,
     )
     enrol(session, UserFactory())
     assert list(selectors.adviser_enrolments(user=adviser)) == [mine]

@@ -138,7 +138,9 @@ def test_the_background_task_runs_the_check(session, time_machine):
     assert session.status == SessionStatus.CANCELLED
 
 
-def test_two_sessions_cannot_share_the_room_on_a_day(session, programme, site, room, admin, trainer):
+def test_two_sessions_cannot_share_the_room_on_a_day(
+    session, programme, site, room, admin, trainer
+):
     with pytest.raises(TrainingRefused) as refused:
         schedule(programme, site, room, admin, trainer)
     assert refused.value.error_dict["room"][0].code == "resource_booked"

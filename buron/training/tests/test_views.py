@@ -137,7 +137,9 @@ def test_someone_who_is_not_an_adviser_is_refused_the_adviser_page(client: Clien
     assert client.get("/formations/conseiller/").status_code == 403
 
 
-def test_a_bad_adviser_form_changes_nothing(client: Client, session, adviser, france_travail, at_now):
+def test_a_bad_adviser_form_changes_nothing(
+    client: Client, session, adviser, france_travail, at_now
+):
     client.force_login(adviser)
     response = client.post(
         "/formations/conseiller/",
