@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from buron.booking.api import router as booking_router
 from buron.places.api import router as places_router
+from buron.training.api import router as training_router
 
 api = NinjaAPI(
     title="Buron API",
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", places_router)
 api.add_router("/", booking_router)
+api.add_router("/", training_router)
 
 
 @api.exception_handler(ValidationError)
