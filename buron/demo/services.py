@@ -27,6 +27,7 @@ from buron.places.models import (
 from buron.places.services import resource_create
 
 from . import network as demo
+from .trainings import ADVISER_EMAIL, TRAINER_EMAIL, demo_trainings_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
@@ -54,6 +55,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("network admin", demo.NETWORK_ADMIN_EMAIL, demo.DEMO_PASSWORD),
     DemoAccount(f"site host ({demo.HOST_SITE})", demo.HOST_EMAIL, demo.DEMO_PASSWORD),
     DemoAccount("member", demo.MEMBER_EMAIL, demo.DEMO_PASSWORD),
+    DemoAccount("France Travail adviser", ADVISER_EMAIL, demo.DEMO_PASSWORD),
+    DemoAccount("trainer", TRAINER_EMAIL, demo.DEMO_PASSWORD),
 )
 
 
@@ -196,6 +199,7 @@ def demo_load(*, year: int) -> DemoResult:
         )
 
     _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
+    demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),

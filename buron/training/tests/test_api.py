@@ -93,6 +93,8 @@ def test_the_api_refuses_bad_enrolments_field_by_field(client: Client, session, 
     mine = post(client, token, {"session": session.pk})
     assert mine.status_code == 201 and mine.json()["learner"] == learner.email
     unauthenticated = client.post(
-        "/api/v1/enrolments", data=json.dumps({"session": session.pk}), content_type="application/json"
+        "/api/v1/enrolments",
+        data=json.dumps({"session": session.pk}),
+        content_type="application/json",
     )
     assert unauthenticated.status_code == 401
