@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -38,7 +39,7 @@ LEARNER_EMAILS = (
     ("apprenant3@buron.example", "Inès", "Bouchet", "1000003C"),
 )
 
-PROGRAMMES = (
+PROGRAMMES: tuple[dict[str, Any], ...] = (
     {
         "slug": "teletravailler-efficacement",
         "title": "Télétravailler efficacement (démo)",

@@ -22,13 +22,21 @@ from pytest_django import DjangoDbBlocker, Settings
 from buron.accounts.models import MemberProfile, Role, StaffRole, StatusPeriod, User
 from buron.demo import network as demo
 from buron.demo.services import DemoResult, demo_load
+from buron.demo.trainings import ADVISER_EMAIL, TRAINER_EMAIL
 from buron.places.models import Site
 
 YEAR = 2027
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS = [demo.ADMIN_EMAIL, demo.NETWORK_ADMIN_EMAIL, demo.HOST_EMAIL, demo.MEMBER_EMAIL]
+ACCOUNTS = [
+    demo.ADMIN_EMAIL,
+    demo.NETWORK_ADMIN_EMAIL,
+    demo.HOST_EMAIL,
+    demo.MEMBER_EMAIL,
+    ADVISER_EMAIL,
+    TRAINER_EMAIL,
+]
 
 
 @pytest.fixture(scope="module")
