@@ -207,3 +207,19 @@ def test_an_adviser_sees_only_the_learners_their_organisation_enrolled(
     assert services.can_follow(user=adviser, enrolment=mine)
     with pytest.raises(TrainingRefused):
         services.enrolment_cancel(enrolment=theirs, by=adviser, now=NOW)
+
+
+def test_a_closed_account_frees_its_place_and_exports_its_trainings(session):
+    from buron.accounts.services import member_close, member_data_export
+
+    people = learners(4)
+    results = [enrol(session, p, now=NOW + dt.timedelta(minutes=i)) for i, p in enumerate(people)]
+    exported = member_data_export(user=people[0])["trainings"]
+    assert [(t["programme"], t["status"]) for t in exported] == [
+        ("Télétravailler : les bases", "confirmed")
+    ]
+    member_close(user=people[0])
+    results[0].refresh_from_db()
+    results[3].refresh_from_db()
+    assert results[0].status == "cancelled"
+    assert results[3].status == "confirmed"

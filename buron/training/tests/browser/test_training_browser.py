@@ -163,6 +163,8 @@ def test_an_adviser_enrols_the_learner_signs_on_a_phone_the_trainer_countersigns
     with page.expect_download() as download:
         page.get_by_role("link", name="Certificate (PDF) Mathis Roux").first.click()
     content = Path(download.value.path()).read_bytes()
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split()
+    )
     assert "Mathis ROUX" in text
     assert "Les outils collaboratifs du télétravail" in text
