@@ -60,6 +60,7 @@ class Adviser(models.Model):
         on_delete=models.CASCADE,
         related_name="training_advisers",
         verbose_name=_("user"),
+        db_index=False,
     )
     organisation = models.ForeignKey(
         PartnerOrganisation,
@@ -224,7 +225,11 @@ class SessionHalfDay(models.Model):
     """One half-day of a session, with its times (UTC, shown in the network's zone)."""
 
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="half_days", verbose_name=_("session")
+        Session,
+        on_delete=models.CASCADE,
+        related_name="half_days",
+        verbose_name=_("session"),
+        db_index=False,
     )
     day = models.DateField(_("day"))
     period = models.CharField(_("half-day"), max_length=2, choices=HalfDayPeriod.choices)
@@ -269,7 +274,11 @@ class Enrolment(models.Model):
     arrival: created_at, then id)."""
 
     session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("session")
+        Session,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("session"),
+        db_index=False,
     )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -376,7 +385,11 @@ class AttendanceLine(models.Model):
     a correction is recorded beside it (Correction)."""
 
     sheet = models.ForeignKey(
-        AttendanceSheet, on_delete=models.PROTECT, related_name="lines", verbose_name=_("sheet")
+        AttendanceSheet,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("sheet"),
+        db_index=False,
     )
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.PROTECT, related_name="lines", verbose_name=_("enrolment")
