@@ -3,15 +3,26 @@ certificat de réalisation of a learner, and a funder's monthly attendance state
 
 from __future__ import annotations
 
+import io
+import zipfile
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 from weasyprint import HTML
 
 from . import selectors
-from .models import Enrolment, PartnerOrganisation, SessionHalfDay
+from .models import (
+    Enrolment,
+    EnrolmentStatus,
+    PartnerOrganisation,
+    Programme,
+    Session,
+    SessionHalfDay,
+)
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
@@ -75,3 +86,48 @@ def statement_pdf(*, funder: PartnerOrganisation, year: int, month: int) -> byte
             "total_amount": sum((r.amount for r in rows), 0),
         },
     )
+
+
+def programme_pdf(*, programme: Programme) -> bytes:
+    """The programme as published (objectives, content, methods, accessibility…)."""
+    return _render("programme", {"programme": programme})
+
+
+def session_evidence_zip(*, session: Session) -> bytes:
+    """The quality evidence of a session for a Qualiopi audit, as one zip: the programme,
+    each learner's convocation, the attendance sheets and the certificates."""
+    tz = zoneinfo.ZoneInfo(session.network.time_zone)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("programme.pdf", programme_pdf(programme=session.programme))
+        enrolments = list(
+            Enrolment.objects.filter(session=session, status=EnrolmentStatus.CONFIRMED)
+            .select_related("learner", "session__programme__training_body", "session__site")
+            .order_by("learner__last_name", "learner__first_name", "pk")
+        )
+        half_days = list(session.half_days.order_by("starts_at"))
+        for enrolment in enrolments:
+            name = slugify(f"{enrolment.learner.last_name} {enrolment.learner.first_name}")
+            name = f"{name or 'learner'}-{enrolment.pk}"
+            archive.writestr(
+                f"convocations/{name}.txt",
+                render_to_string(
+                    "training/email/convocation.txt",
+                    {
+                        "enrolment": enrolment,
+                        "session": session,
+                        "programme": session.programme,
+                        "site": session.site,
+                        "half_days": half_days,
+                        "time_zone": session.network.time_zone,
+                        "site_url": settings.SITE_URL,
+                    },
+                ),
+            )
+            archive.writestr(f"certificates/{name}.pdf", certificate_pdf(enrolment=enrolment))
+        for half_day in half_days:
+            local = half_day.starts_at.astimezone(tz)
+            archive.writestr(
+                f"sheets/{local:%Y-%m-%d}-{half_day.period}.pdf", sheet_pdf(half_day=half_day)
+            )
+    return buffer.getvalue()

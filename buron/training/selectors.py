@@ -351,3 +351,8 @@ def may_read_statement(*, user: User, funder: PartnerOrganisation) -> bool:
     if scope.everything or funder.network_id in scope.network_ids:
         return True
     return Adviser.objects.filter(user=user, organisation=funder).exists()
+
+
+def may_manage_session(*, user: User, session: Session) -> bool:
+    """The site's staff manage a session (its evidence pack included); its trainer does not."""
+    return staff_scope(user=user).covers_site(session.site)

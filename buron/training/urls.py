@@ -10,6 +10,11 @@ urlpatterns = [
     path("formations/conseiller/", views.adviser, name="adviser"),
     path("formations/animation/", views.trainer_home, name="trainer"),
     path("formations/animation/feuilles/<int:pk>/", views.sheet, name="sheet"),
+    path(
+        "formations/animation/sessions/<int:pk>/qualiopi.zip",
+        views.evidence_zip,
+        name="evidence",
+    ),
     path("formations/animation/feuilles/<int:pk>/pdf/", views.sheet_pdf, name="sheet_pdf"),
     path("formations/financeurs/<int:pk>/etat/", views.funder_statement, name="statement"),
     path("formations/sessions/<int:pk>/inscription/", views.enrol, name="enrol"),

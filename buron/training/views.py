@@ -294,9 +294,12 @@ def adviser(request: HttpRequest) -> HttpResponse:
 def trainer_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     sessions = list(selectors.trainer_sessions(user=user).prefetch_related("half_days"))
-    if not sessions and not selectors.is_staff(user=user):
+    is_staff = selectors.is_staff(user=user)
+    if not sessions and not is_staff:
         raise PermissionDenied
-    return render(request, "training/trainer_home.html", {"sessions": sessions})
+    return render(
+        request, "training/trainer_home.html", {"sessions": sessions, "is_staff": is_staff}
+    )
 
 
 def _kept_half_day(request: HttpRequest, pk: int) -> SessionHalfDay:
@@ -410,3 +413,18 @@ def funder_statement(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "funder": funder},
         status=422 if form.is_bound else 200,
     )
+
+
+@login_required
+def evidence_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    session = get_object_or_404(
+        Session.objects.select_related("programme__training_body", "site", "network"), pk=pk
+    )
+    if not selectors.may_manage_session(user=user, session=session):
+        raise Http404("Not your session.")
+    response = HttpResponse(
+        documents.session_evidence_zip(session=session), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="qualiopi-session-{session.pk}.zip"'
+    return response

@@ -356,3 +356,36 @@ def test_the_trainer_keeps_the_sheet_on_its_page(people, session, trainer, clien
         assert response.status_code == 422
         client.force_login(a.learner)
         assert client.get(f"/formations/animation/feuilles/{morning.pk}/").status_code == 404
+
+
+def test_the_quality_evidence_pack_holds_programme_convocations_sheets_and_certificates(
+    people, session, trainer, admin, client: Client
+):
+    import zipfile
+
+    a, b = people
+    _full_day(people, session, trainer)
+    client.force_login(trainer)
+    assert (
+        client.get(f"/formations/animation/sessions/{session.pk}/qualiopi.zip").status_code == 404
+    )
+    client.force_login(admin)
+    response = client.get(f"/formations/animation/sessions/{session.pk}/qualiopi.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = sorted(archive.namelist())
+    assert names == sorted(
+        [
+            "programme.pdf",
+            f"convocations/dupont-jean-{b.pk}.txt",
+            f"convocations/durand-camille-{a.pk}.txt",
+            f"certificates/dupont-jean-{b.pk}.pdf",
+            f"certificates/durand-camille-{a.pk}.pdf",
+            "sheets/2027-03-02-am.pdf",
+            "sheets/2027-03-02-pm.pdf",
+        ]
+    )
+    assert "Quiz final." in pdf_text(archive.read("programme.pdf"))
+    assert "Jean DUPONT" in pdf_text(archive.read(f"certificates/dupont-jean-{b.pk}.pdf"))
+    assert "Rendez-vous médical" in pdf_text(archive.read("sheets/2027-03-02-pm.pdf"))
+    assert "Télécentre de Murat" in archive.read(f"convocations/durand-camille-{a.pk}.txt").decode()
