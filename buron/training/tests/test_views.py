@@ -202,3 +202,11 @@ def test_another_networks_admin_sees_no_session(client: Client, session, at_now)
 def test_day_is_a_tuesday():
     assert DAY.weekday() == 1
     assert Adviser  # the adviser model is exercised through fixtures
+
+
+def test_the_session_shows_on_the_hosts_plan(client: Client, session, site, at_now):
+    host = UserFactory(is_staff=True)
+    StaffRoleFactory(user=host, network=site.network, role="site_host", site=site)
+    client.force_login(host)
+    page = client.get(f"/gestion/murat/?date={DAY:%Y-%m-%d}").content.decode()
+    assert "Formation : Télétravailler : les bases" in page
