@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "buron.observatory",
     "buron.billing",
     "buron.audit",
+    "buron.training",
     "buron.public",
     "buron.backoffice",
     "buron.demo",

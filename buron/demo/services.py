@@ -30,6 +30,7 @@ from buron.places.services import resource_create
 from . import network as demo
 from .attendance import demo_attendance_load
 from .billing import demo_billing_load
+from .trainings import ADVISER_EMAIL, TRAINER_EMAIL, demo_trainings_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
@@ -57,6 +58,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("network admin", demo.NETWORK_ADMIN_EMAIL, demo.DEMO_PASSWORD),
     DemoAccount(f"site host ({demo.HOST_SITE})", demo.HOST_EMAIL, demo.DEMO_PASSWORD),
     DemoAccount("member", demo.MEMBER_EMAIL, demo.DEMO_PASSWORD),
+    DemoAccount("France Travail adviser", ADVISER_EMAIL, demo.DEMO_PASSWORD),
+    DemoAccount("trainer", TRAINER_EMAIL, demo.DEMO_PASSWORD),
 )
 
 
@@ -216,6 +219,7 @@ def demo_load(*, year: int) -> DemoResult:
         manager=User.objects.get(email=demo.MEMBER_EMAIL),
         today=dt.date(year, 12, 31) if year < timezone.localdate().year else timezone.localdate(),
     )
+    demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from buron.places.models import Site
 from buron.places.selectors import published_sites
+from buron.training.models import Programme
+from buron.training.selectors import published_programmes
 
 
 class StaticSitemap(Sitemap):
@@ -13,7 +15,7 @@ class StaticSitemap(Sitemap):
     x_default = True
 
     def items(self) -> list[str]:
-        return ["public:home", "public:accessibility", "public:legal"]
+        return ["public:home", "public:accessibility", "public:legal", "training:list"]
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -31,4 +33,16 @@ class SiteSitemap(Sitemap):
         return reverse("public:site", kwargs={"slug": item.slug})
 
 
-sitemaps = {"pages": StaticSitemap, "sites": SiteSitemap}
+class ProgrammeSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def items(self) -> list[Programme]:
+        return list(published_programmes())
+
+    def location(self, item: Programme) -> str:
+        return reverse("training:programme", kwargs={"slug": item.slug})
+
+
+sitemaps = {"pages": StaticSitemap, "sites": SiteSitemap, "trainings": ProgrammeSitemap}

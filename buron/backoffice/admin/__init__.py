@@ -1,5 +1,5 @@
 """Admin registrations of every domain app (imported by Django's admin autodiscovery)."""
 
-from . import accounts, attendance, audit, billing, booking, offers, places
+from . import accounts, attendance, audit, billing, booking, offers, places, training
 
-__all__ = ["accounts", "attendance", "audit", "billing", "booking", "offers", "places"]
+__all__ = ["accounts", "attendance", "audit", "billing", "booking", "offers", "places", "training"]

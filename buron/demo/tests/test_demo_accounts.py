@@ -23,13 +23,21 @@ from buron.accounts.models import MemberProfile, Role, StaffRole, StatusPeriod, 
 from buron.accounts.tests.factories import totp_enrol
 from buron.demo import network as demo
 from buron.demo.services import DemoResult, demo_load
+from buron.demo.trainings import ADVISER_EMAIL, TRAINER_EMAIL
 from buron.places.models import Site
 
 YEAR = 2027
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS = [demo.ADMIN_EMAIL, demo.NETWORK_ADMIN_EMAIL, demo.HOST_EMAIL, demo.MEMBER_EMAIL]
+ACCOUNTS = [
+    demo.ADMIN_EMAIL,
+    demo.NETWORK_ADMIN_EMAIL,
+    demo.HOST_EMAIL,
+    demo.MEMBER_EMAIL,
+    ADVISER_EMAIL,
+    TRAINER_EMAIL,
+]
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 from pytest_django import DjangoDbBlocker, Settings
 
@@ -257,3 +258,32 @@ def test_the_demo_has_check_ins_and_walk_ins_half_of_them_salaried(loaded: DemoR
     member = User.objects.get(email=demo.MEMBER_EMAIL)
     sites = {s.slug: s for s in Site.objects.filter(network=loaded.network)}
     assert demo_attendance_load(network=loaded.network, sites=sites, member=member) == 0
+
+
+def test_the_demo_has_telework_trainings_with_a_past_session_and_sessions_to_come(
+    loaded: DemoResult, client: Client
+) -> None:
+    from buron.demo.trainings import ADVISER_EMAIL
+    from buron.training import documents, selectors
+    from buron.training.models import AttendanceSheet, Enrolment, Programme
+
+    programmes = Programme.objects.filter(network=loaded.network, is_published=True)
+    assert programmes.count() == 2
+    now = timezone.now()
+    assert len(selectors.upcoming_sessions(now=now)) == 3
+    assert AttendanceSheet.objects.filter(countersigned_at__isnull=False).count() == 2
+    adviser = User.objects.get(email=ADVISER_EMAIL)
+    enrolled = list(selectors.adviser_enrolments(user=adviser))
+    assert len(enrolled) == 3
+    assert sorted(selectors.hours_attended(enrolment=e) for e in enrolled) == [
+        Decimal("3.50"),
+        Decimal("7.00"),
+        Decimal("7.00"),
+    ]
+    assert documents.certificate_pdf(enrolment=enrolled[0]).startswith(b"%PDF")
+    results = selectors.programme_results(
+        programme=programmes.get(slug="teletravailler-efficacement"), now=now
+    )
+    assert results is not None and results.completion_rate == 67
+    assert Enrolment.objects.filter(status="confirmed").count() == 4
+    assert client.get("/formations/teletravailler-efficacement/").status_code == 200
