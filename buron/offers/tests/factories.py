@@ -43,8 +43,7 @@ def carnet(network: object, *, credits: int = 10, days: int = 180, **kwargs: obj
         kind=OfferKind.CARNET,
         credits=credits,
         validity_days=days,
-        net_price=Decimal("75.00"),
-        **kwargs,
+        **{"net_price": Decimal("75.00"), **kwargs},
     )
 
 
@@ -55,8 +54,7 @@ def subscription(network: object, *, days_per_week: int | None = 2, **kwargs: ob
         kind=OfferKind.SUBSCRIPTION,
         days_per_week=days_per_week,
         validity_months=1,
-        net_price=Decimal("83.33"),
-        **kwargs,
+        **{"net_price": Decimal("83.33"), **kwargs},
     )
 
 
