@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from buron.booking.api import router as booking_router
+from buron.offers.api import router as offers_router
 from buron.places.api import router as places_router
 
 api = NinjaAPI(
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", places_router)
 api.add_router("/", booking_router)
+api.add_router("/", offers_router)
 
 
 @api.exception_handler(ValidationError)
