@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
     path("compte/", include("buron.accounts.urls")),
     path("", include("buron.booking.urls")),
+    path("", include("buron.offers.urls")),
     path("", include("buron.public.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "offers"
+
+urlpatterns = [
+    path("mes-droits/", views.my_rights, name="my_rights"),
+    path("gestion/<slug:slug>/ventes/", views.site_sales, name="site_sales"),
+]
