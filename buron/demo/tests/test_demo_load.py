@@ -235,3 +235,24 @@ def test_the_demo_admin_password_is_the_documented_one(loaded: DemoResult) -> No
     assert not Client().login(email=demo.ADMIN_EMAIL, password="not-the-password")
     assert loaded.admin_email == demo.ADMIN_EMAIL
     assert loaded.admin_password == demo.ADMIN_PASSWORD
+
+
+def test_the_published_murat_prices_are_offers_of_the_catalogue(loaded: DemoResult) -> None:
+    from buron.offers.models import Offer, Right
+    from buron.offers.selectors import offer_price
+
+    offers = {o.name_en: o for o in Offer.objects.filter(network=loaded.network)}
+    incl = {name: offer_price(offer=o).incl_vat for name, o in offers.items()}
+    assert incl["Half-day"] == Decimal("10.00")
+    assert incl["Day"] == Decimal("20.00")
+    assert incl["Week (5 days)"] == Decimal("80.00")
+    assert incl["Monthly subscription, one or two days a week"] == Decimal("100.00")
+    welcome = offers["Newcomer welcome pack (first months free)"]
+    assert (welcome.kind, incl[welcome.name_en], welcome.validity_months) == (
+        "welcome_pack",
+        Decimal("0.00"),
+        3,
+    )
+    for offer in offers.values():
+        offer.full_clean()
+    assert Right.objects.filter(member__email="membre@buron.example", kind="carnet").count() == 1
