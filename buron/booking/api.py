@@ -19,8 +19,8 @@ from buron.accounts.auth import api_token_auth
 from buron.accounts.models import User
 from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
-from buron.offers.selectors import coverage_for_bookings
 from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
+from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site
 from buron.places.selectors import published_site
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buron.offers.selectors import coverage_for_bookings
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate, member_profile_ensure
+from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site, Weekday
 
 from . import ical, selectors, services
@@ -200,8 +200,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             # (booking, its member's deadline, whether it can be cancelled now, what pays)
             "upcoming": [
-                (b, cancellable[b.pk][1], cancellable[b.pk][0], covered.get(b.pk))
-                for b in upcoming
+                (b, cancellable[b.pk][1], cancellable[b.pk][0], covered.get(b.pk)) for b in upcoming
             ],
             "past": past,
             "past_limit": PAST_BOOKINGS_SHOWN,

@@ -153,5 +153,3 @@ def right_list(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for v in views
     ]
-
-

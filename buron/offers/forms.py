@@ -25,8 +25,8 @@ class SaleForm(forms.Form):
     def __init__(self, *args: Any, offers: list[Offer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["offer"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Offer.objects.filter(pk__in=[o.pk for o in offers])
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = Offer.objects.filter(pk__in=[o.pk for o in offers])
 
     def clean_email(self) -> User:
         email = self.cleaned_data["email"]

@@ -183,9 +183,7 @@ class Offer(models.Model):
     )
     half_day_credits = models.PositiveSmallIntegerField(_("credits per half-day"), default=1)
     day_credits = models.PositiveSmallIntegerField(_("credits per day"), default=2)
-    service = models.CharField(
-        _("service"), max_length=20, choices=ServiceKind.choices, blank=True
-    )
+    service = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices, blank=True)
     quantity = models.PositiveIntegerField(
         _("quantity"), null=True, blank=True, help_text=_("Service packs: hours or pages.")
     )
@@ -197,9 +195,7 @@ class Offer(models.Model):
         ordering = ["position", "net_price", "pk"]
         indexes = [models.Index(fields=["network", "kind"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(net_price__gte=0), name="offer_price_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(net_price__gte=0), name="offer_price_not_negative"),
             models.CheckConstraint(
                 condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="offer_vat_rate_range"
             ),
@@ -223,7 +219,7 @@ class Offer(models.Model):
         return localized(self, "name")
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, object] = {}
         if self.vat_rate == 0 and not self.vat_exemption_reason:
             errors["vat_exemption_reason"] = _("Give the exemption reason when the VAT rate is 0.")
         if self.kind == OfferKind.CARNET and not self.credits:
@@ -356,7 +352,9 @@ class SaleLine(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(_("description"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
-    unit_price_excl_vat = models.DecimalField(_("unit price excl. VAT"), max_digits=9, decimal_places=2)
+    unit_price_excl_vat = models.DecimalField(
+        _("unit price excl. VAT"), max_digits=9, decimal_places=2
+    )
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=10, decimal_places=2)

@@ -94,9 +94,7 @@ def offer_on_sale(offer: Offer, day: dt.date) -> bool:
     )
 
 
-def catalogue(
-    *, network_ids: Iterable[int], day: dt.date, site: Site | None = None
-) -> list[Offer]:
+def catalogue(*, network_ids: Iterable[int], day: dt.date, site: Site | None = None) -> list[Offer]:
     """The offers on sale that day in those networks (at that site, if given), in their
     order, each with its sites (two statements)."""
     rows = (
@@ -138,7 +136,9 @@ def right_balance(*, right: Right) -> int:
     return int(total or 0)
 
 
-def member_rights(*, member: User, day: dt.date, network_ids: Iterable[int] | None = None) -> list[RightView]:
+def member_rights(
+    *, member: User, day: dt.date, network_ids: Iterable[int] | None = None
+) -> list[RightView]:
     """A member's rights, newest first, each with its balance (the sum of its ledger) and
     its entries: two statements whatever the number of rights."""
     rights = Right.objects.filter(member=member).select_related("offer", "network")
@@ -204,10 +204,13 @@ def coverage_for_bookings(*, booking_ids: Iterable[int]) -> dict[int, Coverage]:
         .select_related("right")
         .order_by("pk")
     ):
-        assert entry.booking_id is not None
+        if entry.booking_id is None:
+            continue
         if entry.kind == EntryKind.SPEND:
             found[entry.booking_id] = Coverage(
-                covered_by=covered_by_name(entry.right.kind), right_id=entry.right_id, credits=-entry.credits
+                covered_by=covered_by_name(entry.right.kind),
+                right_id=entry.right_id,
+                credits=-entry.credits,
             )
         elif entry.booking_id in found:
             previous = found[entry.booking_id]

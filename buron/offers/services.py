@@ -120,7 +120,11 @@ def sale_record(
     day = timezone.localdate(now)
     if payment_method not in PaymentMethod.values:
         raise OfferRefused(_("Choose how it was paid."), code="payment_method")
-    if sold_by is not None and sold_by.pk != member.pk and not staff_scope(user=sold_by).covers_site(site):
+    if (
+        sold_by is not None
+        and sold_by.pk != member.pk
+        and not staff_scope(user=sold_by).covers_site(site)
+    ):
         raise OfferRefused(_("You do not manage this site."), code="not_staff")
     if not offers:
         raise OfferRefused(_("Choose what is sold."), code="empty")
@@ -129,7 +133,10 @@ def sale_record(
             raise OfferRefused(_("The quantity is at least 1."), code="quantity")
         _check_can_buy(member=member, offer=offer, site=site, day=day)
     member_lock(member)
-    prices = [(offer, quantity, selectors.offer_price(offer=offer, quantity=quantity)) for offer, quantity in offers]
+    prices = [
+        (offer, quantity, selectors.offer_price(offer=offer, quantity=quantity))
+        for offer, quantity in offers
+    ]
     total_excl = sum((p.excl_vat for _o, _q, p in prices), Decimal(0))
     total_vat = sum((p.vat for _o, _q, p in prices), Decimal(0))
     sale = Sale.objects.create(
@@ -211,16 +218,17 @@ def right_grant(
         raise OfferRefused(
             _("The welcome pack is given once per person."), code="welcome_once"
         ) from exc
-    LedgerEntry.objects.create(
-        right=right, kind=EntryKind.GRANT, credits=offer.credits or 0, by=by
-    )
+    LedgerEntry.objects.create(right=right, kind=EntryKind.GRANT, credits=offer.credits or 0, by=by)
     return right
 
 
 @transaction.atomic
 def right_adjust(*, right: Right, credits: int, by: User, note: str) -> LedgerEntry:
     """Correct a right's balance by hand (staff of its network); never below zero."""
-    if not staff_scope(user=by).everything and right.network_id not in staff_scope(user=by).network_ids:
+    if (
+        not staff_scope(user=by).everything
+        and right.network_id not in staff_scope(user=by).network_ids
+    ):
         raise OfferRefused(_("You do not manage this network."), code="not_staff")
     if right.member is not None:
         member_lock(right.member)
@@ -287,7 +295,8 @@ def subscriptions_renew(*, today: dt.date) -> int:
     ).select_related("offer", "member", "sale")
     for right in due:
         with transaction.atomic():
-            assert right.member is not None
+            if right.member is None:
+                continue
             member_lock(right.member)
             if Right.objects.filter(renews=right).exists():
                 continue
@@ -429,8 +438,18 @@ def _candidates(
             rate=Value(Decimal(0), output_field=DecimalField(max_digits=5, decimal_places=2)),
         )
         .values_list(
-            "source", "pk", "kind", "balance", "week_days", "same_day", "days_per_week",
-            "half_day_credits", "day_credits", "expires_on", "net", "rate",
+            "source",
+            "pk",
+            "kind",
+            "balance",
+            "week_days",
+            "same_day",
+            "days_per_week",
+            "half_day_credits",
+            "day_credits",
+            "expires_on",
+            "net",
+            "rate",
         )
     )
     offer_at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("pk"))) | Exists(
@@ -451,8 +470,18 @@ def _candidates(
             rate=Coalesce("vat_rate", Value(Decimal(0))),
         )
         .values_list(
-            "source", "pk", "kind", "balance", "week_days", "same_day", "days_per_week",
-            "half_day_credits", "day_credits", "valid_until", "net", "rate",
+            "source",
+            "pk",
+            "kind",
+            "balance",
+            "week_days",
+            "same_day",
+            "days_per_week",
+            "half_day_credits",
+            "day_credits",
+            "valid_until",
+            "net",
+            "rate",
         )
     )
     return [
@@ -589,7 +618,9 @@ def coverage_give_back(*, booking_id: int, late: bool, by: User | None = None) -
     )
 
 
-def coverage_move(*, from_booking_id: int, to_booking_id: int, by: User | None = None) -> Coverage | None:
+def coverage_move(
+    *, from_booking_id: int, to_booking_id: int, by: User | None = None
+) -> Coverage | None:
     """A booking moved to another resource (same times): its coverage follows it. A
     credit moves by a refund of the old booking and a spend of the new one on the same
     right; a pay-as-you-go row is re-pointed."""

@@ -28,7 +28,29 @@ class PriceAdmin(ScopedAdminMixin):
 class OfferForm(forms.ModelForm):
     class Meta:
         model = Offer
-        fields = "__all__"
+        fields = [
+            "network",
+            "sites",
+            "kind",
+            "name_fr",
+            "name_en",
+            "net_price",
+            "vat_rate",
+            "vat_exemption_reason",
+            "category",
+            "is_active",
+            "valid_from",
+            "valid_until",
+            "credits",
+            "validity_days",
+            "validity_months",
+            "days_per_week",
+            "half_day_credits",
+            "day_credits",
+            "service",
+            "quantity",
+            "position",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -40,7 +40,10 @@ def passes(site):
     )
 
 
-def grant(member, offer, starts_on=NOW.date()) -> Right:
+TODAY = NOW.date()
+
+
+def grant(member, offer, starts_on=TODAY) -> Right:
     return offers.right_grant(member=member, offer=offer, starts_on=starts_on)
 
 
@@ -71,9 +74,7 @@ def test_credits_per_period_are_set_per_offer(site, member, passes):
     assert balance(right) == 3
 
 
-def test_without_a_right_the_booking_is_pay_as_you_go_at_the_published_price(
-    site, member, passes
-):
+def test_without_a_right_the_booking_is_pay_as_you_go_at_the_published_price(site, member, passes):
     booking = book(member, site, "day")
     assert booking.outcome["covered_by"] == "pay_as_you_go"
     assert booking.outcome["amount_incl_vat"] == "20.00"
@@ -104,7 +105,9 @@ def test_an_offer_narrowed_to_other_sites_does_not_cover_here(site, other_site, 
     offer.sites.set([other_site])
     right = grant(member, offer)
     assert book(member, site).outcome["covered_by"] == "pay_as_you_go"
-    assert book(member, other_site, day=DAY + dt.timedelta(days=1)).outcome["covered_by"] == "carnet"
+    assert (
+        book(member, other_site, day=DAY + dt.timedelta(days=1)).outcome["covered_by"] == "carnet"
+    )
     assert balance(right) == 9
 
 
@@ -127,9 +130,10 @@ def test_the_cheapest_right_covers_welcome_then_subscription_then_carnet(site, m
 def test_an_unlimited_subscription_covers_every_day(site, member, passes):
     grant(member, subscription(site.network, days_per_week=None))
     for n in range(4):
-        assert book(member, site, "day", day=DAY + dt.timedelta(days=n)).outcome[
-            "covered_by"
-        ] == "subscription"
+        assert (
+            book(member, site, "day", day=DAY + dt.timedelta(days=n)).outcome["covered_by"]
+            == "subscription"
+        )
 
 
 def test_cancelled_in_time_the_credit_comes_back(site, member, passes):

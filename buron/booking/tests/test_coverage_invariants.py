@@ -65,7 +65,7 @@ def test_concurrent_bookings_and_purchases_never_lose_or_create_a_credit(site):
         )
         for _ in range(2)
     ]
-    wins, failures = race([*bookings, *sales])
+    _wins, failures = race([*bookings, *sales])
     assert not failures, [repr(f) for f in failures]
     made = list(Booking.objects.filter(member=member, status="active").values_list("pk", flat=True))
     assert len(made) == 8 and Sale.objects.count() == 2
@@ -137,7 +137,11 @@ class CreditMachine(RuleBasedStateMachine):
     def book(self, d: int, period: str) -> None:
         with contextlib.suppress(BookingRefused, SlotTaken):
             services.booking_create_half_day(
-                member=self.member, site=self.site, day=DAYS[d], period=period, now=NOW,
+                member=self.member,
+                site=self.site,
+                day=DAYS[d],
+                period=period,
+                now=NOW,
                 notify=False,
             )
 
@@ -182,7 +186,10 @@ class CreditMachine(RuleBasedStateMachine):
         for booking in Booking.objects.filter(status="cancelled"):
             entries = LedgerEntry.objects.filter(booking_id=booking.pk)
             total = sum(entries.values_list("credits", flat=True))
-            late = booking.cancelled_at is not None and booking.cancelled_at > booking.start - dt.timedelta(hours=2)
+            late = (
+                booking.cancelled_at is not None
+                and booking.cancelled_at > booking.start - dt.timedelta(hours=2)
+            )
             assert total == 0 or late
 
 
@@ -190,8 +197,12 @@ class CreditMachine(RuleBasedStateMachine):
 def test_credit_state_machine(site):
     member = UserFactory(email="credits@example.org")
     StaffRoleFactory(site=site, user=member)  # may cancel late, and is then told late
-    StaffRoleFactory(role="network_admin", network=site.network, site=None,
-                     user=UserFactory(email="admin@example.org"))
+    StaffRoleFactory(
+        role="network_admin",
+        network=site.network,
+        site=None,
+        user=UserFactory(email="admin@example.org"),
+    )
     OfferFactory(network=site.network, kind="half_day_pass", net_price=Decimal("8.33"))
     carnet(site.network, credits=2, days=30)
     carnet(site.network, credits=5, days=30)

@@ -95,12 +95,17 @@ def test_a_rejected_sale_changes_nothing(client, site, member):
     url = reverse("offers:site_sales", kwargs={"slug": site.slug})
     with translation.override("en"):
         unknown = client.post(
-            url, {"email": "nobody@example.org", "offer": reduced.pk, "quantity": 1,
-                  "payment_method": "desk"}
+            url,
+            {
+                "email": "nobody@example.org",
+                "offer": reduced.pk,
+                "quantity": 1,
+                "payment_method": "desk",
+            },
         )
         no_proof = client.post(
-            url, {"email": member.email, "offer": reduced.pk, "quantity": 1,
-                  "payment_method": "desk"}
+            url,
+            {"email": member.email, "offer": reduced.pk, "quantity": 1, "payment_method": "desk"},
         )
     assert "No member has this email address." in unknown.content.decode()
     assert "needs a proof validated by a host" in no_proof.content.decode()
@@ -110,7 +115,10 @@ def test_a_rejected_sale_changes_nothing(client, site, member):
 def test_a_host_of_another_site_cannot_read_or_sell_here(client, site, other_site, member):
     host = StaffRoleFactory(site=site).user
     offers.sale_record(
-        site=site, member=member, offers=[(carnet(site.network), 1)], payment_method="desk",
+        site=site,
+        member=member,
+        offers=[(carnet(site.network), 1)],
+        payment_method="desk",
         sold_by=host,
     )
     client.force_login(StaffRoleFactory(site=other_site).user)

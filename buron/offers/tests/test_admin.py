@@ -88,7 +88,11 @@ def test_a_host_reads_the_catalogue_and_their_sites_sales_only(client, murat):
         site=murat, member=UserFactory(), offers=[(offer, 1)], payment_method="desk", sold_by=seller
     )
     there = services.sale_record(
-        site=other, member=UserFactory(), offers=[(offer, 1)], payment_method="cheque", sold_by=seller
+        site=other,
+        member=UserFactory(),
+        offers=[(offer, 1)],
+        payment_method="cheque",
+        sold_by=seller,
     )
     staff(client, "host@example.org", network=murat.network, site=murat, role=Role.SITE_HOST)
     assert client.get(reverse("admin:offers_offer_change", args=[offer.pk])).status_code == 200

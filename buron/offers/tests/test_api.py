@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from buron.accounts.services import api_token_create
 from buron.accounts.tests.factories import UserFactory
@@ -57,8 +57,8 @@ def test_a_network_without_a_published_site_is_not_shown(site):
 def test_my_rights_with_balance_and_ledger_and_nobody_elses(site):
     member, other = UserFactory(), UserFactory()
     offer = carnet(site.network, credits=4)
-    right = services.right_grant(member=member, offer=offer, starts_on=dt.date.today())
-    services.right_grant(member=other, offer=offer, starts_on=dt.date.today())
+    right = services.right_grant(member=member, offer=offer, starts_on=timezone.localdate())
+    services.right_grant(member=other, offer=offer, starts_on=timezone.localdate())
     response = get("/api/v1/rights", api_token_create(user=member))
     assert response.status_code == 200
     [found] = response.json()

@@ -201,7 +201,9 @@ def test_the_welcome_pack_is_given_once_per_person(site, member):
 
 
 def test_an_expired_carnet_loses_what_is_left_once(site, member):
-    right = services.right_grant(member=member, offer=carnet(site.network, days=10), starts_on=TODAY)
+    right = services.right_grant(
+        member=member, offer=carnet(site.network, days=10), starts_on=TODAY
+    )
     assert right.expires_on == TODAY + dt.timedelta(days=9)
     assert tasks.right_expire.call(today=str(TODAY + dt.timedelta(days=9))) == 0
     assert tasks.right_expire.call(today=str(TODAY + dt.timedelta(days=10))) == 1
@@ -212,7 +214,9 @@ def test_an_expired_carnet_loses_what_is_left_once(site, member):
 
 def test_an_adjustment_never_takes_a_balance_below_zero(site, member):
     admin = StaffRoleFactory(role="network_admin", network=site.network, site=None).user
-    right = services.right_grant(member=member, offer=carnet(site.network, credits=2), starts_on=TODAY)
+    right = services.right_grant(
+        member=member, offer=carnet(site.network, credits=2), starts_on=TODAY
+    )
     with pytest.raises(services.OfferRefused):
         services.right_adjust(right=right, credits=-3, by=admin, note="x")
     services.right_adjust(right=right, credits=-2, by=admin, note="x")
