@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import User
+from buron.places.models import Site
 
-from .models import Offer, PaymentMethod
+from .models import Category, Offer, PaymentMethod
 
 DESK_METHODS = [c for c in PaymentMethod.choices if c[0] != PaymentMethod.RENEWAL]
 
@@ -34,3 +35,25 @@ class SaleForm(forms.Form):
         if member is None:
             raise forms.ValidationError(_("No member has this email address."), code="unknown")
         return member
+
+
+class ProofForm(forms.Form):
+    """A member asks for a reduced price: the category, and the site where they will show
+    the proof to a host."""
+
+    category = forms.ChoiceField(label=_("I am"), choices=Category.choices)
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site where I show it"))
+    description = forms.CharField(label=_("Proof I will show"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["site"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = Site.objects.filter(is_published=True).order_by("name")
+
+
+class ProofDecisionForm(forms.Form):
+    """A host validates or refuses a pending proof of their site."""
+
+    proof = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("validate", _("Validate")), ("refuse", _("Refuse"))])

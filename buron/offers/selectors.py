@@ -272,3 +272,8 @@ def has_validated_proof(*, member: User, network_id: int, category: str, day: dt
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .exists()
     )
+
+
+def member_proofs(*, member: User) -> list[Proof]:
+    """A member's proofs of a category, newest first."""
+    return list(Proof.objects.filter(member=member).select_related("site").order_by("-pk"))

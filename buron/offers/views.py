@@ -16,15 +16,32 @@ from buron.accounts.selectors import staff_scope
 from buron.places.models import Site
 
 from . import selectors, services
-from .forms import SaleForm
+from .forms import ProofDecisionForm, ProofForm, SaleForm
+from .models import Proof
 
 
 @login_required
 def my_rights(request: HttpRequest) -> HttpResponse:
     """My carnets, subscriptions and welcome pack: balances and ledger."""
     member = signed_in_user(request)
+    form = ProofForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.proof_submit(
+            member=member,
+            site=data["site"],
+            category=data["category"],
+            description=data["description"],
+        )
+        messages.success(
+            request, _("Show your proof to a host of the site: they will validate it.")
+        )
+        return redirect("offers:my_rights")
     rights = selectors.member_rights(member=member, day=timezone.localdate())
-    return render(request, "offers/my_rights.html", {"rights": rights})
+    proofs = selectors.member_proofs(member=member)
+    return render(
+        request, "offers/my_rights.html", {"rights": rights, "proofs": proofs, "form": form}
+    )
 
 
 def _managed_site(request: HttpRequest, slug: str) -> Site:
@@ -65,3 +82,25 @@ def site_sales(request: HttpRequest, slug: str) -> HttpResponse:
         "offers/site_sales.html",
         {"site": site, "form": form, "sales": sales, "prices": prices},
     )
+
+
+@login_required
+def site_proofs(request: HttpRequest, slug: str) -> HttpResponse:
+    """The proofs waiting at a site: its staff validate or refuse them."""
+    site = _managed_site(request, slug)
+    host = signed_in_user(request)
+    if request.method == "POST":
+        form = ProofDecisionForm(request.POST)
+        if form.is_valid():
+            proof = get_object_or_404(Proof, pk=form.cleaned_data["proof"], site=site)
+            try:
+                services.proof_decide(
+                    proof=proof, by=host, validated=form.cleaned_data["decision"] == "validate"
+                )
+            except services.OfferRefused as exc:
+                messages.error(request, exc.messages[0])
+            else:
+                messages.success(request, _("The decision is recorded."))
+        return redirect("offers:site_proofs", slug=site.slug)
+    pending = [p for p in selectors.proofs_to_decide(user=host) if p.site_id == site.pk]
+    return render(request, "offers/site_proofs.html", {"site": site, "pending": pending})

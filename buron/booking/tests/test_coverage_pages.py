@@ -26,6 +26,13 @@ def frozen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Pages under /en/ (reverse follows the active language), messages in English."""
+    with translation.override("en"):
+        yield
+
+
 def test_the_confirmation_page_says_the_carnet_covers_it(client, site, member):
     offers.right_grant(member=member, offer=carnet(site.network, credits=5), starts_on=NOW.date())
     client.force_login(member)
@@ -128,3 +135,39 @@ def test_a_host_of_another_site_cannot_read_or_sell_here(client, site, other_sit
     client.force_login(member)
     assert client.get(url).status_code == 404
     assert Sale.objects.count() == 1
+
+
+def test_a_member_asks_and_a_host_of_the_site_validates_the_proof(client, site, other_site, member):
+    client.force_login(member)
+    response = client.post(
+        reverse("offers:my_rights"),
+        {"category": "job_seeker", "site": site.pk, "description": "attestation"},
+    )
+    assert response.status_code == 302
+    from buron.offers.models import Proof
+
+    proof = Proof.objects.get()
+    assert (proof.status, proof.site) == ("pending", site)
+    # A host of another site neither sees nor decides it.
+    client.force_login(StaffRoleFactory(site=other_site).user)
+    elsewhere = reverse("offers:site_proofs", kwargs={"slug": other_site.slug})
+    assert member.email not in client.get(elsewhere).content.decode()
+    client.post(elsewhere, {"proof": proof.pk, "decision": "validate"})
+    mine = reverse("offers:site_proofs", kwargs={"slug": site.slug})
+    assert client.post(mine, {"proof": proof.pk, "decision": "validate"}).status_code == 404
+    proof.refresh_from_db()
+    assert proof.status == "pending"
+    client.force_login(StaffRoleFactory(site=site).user)
+    assert member.email in client.get(mine).content.decode()
+    client.post(mine, {"proof": proof.pk, "decision": "validate"})
+    proof.refresh_from_db()
+    assert proof.status == "validated"
+
+
+def test_a_proof_request_with_a_bad_category_changes_nothing(client, site, member):
+    from buron.offers.models import Proof
+
+    client.force_login(member)
+    response = client.post(reverse("offers:my_rights"), {"category": "king", "site": site.pk})
+    assert response.status_code == 200
+    assert not Proof.objects.exists()
