@@ -123,8 +123,13 @@ class Offer(models.Model):
     """One thing a network sells: a pass, a carnet, a subscription, a service pack or the
     newcomer welcome pack, at a net price (excl. VAT) and a VAT rate."""
 
+    # Served by the (network, kind) index.
     network = models.ForeignKey(
-        Network, on_delete=models.CASCADE, related_name="offers", verbose_name=_("network")
+        Network,
+        on_delete=models.CASCADE,
+        related_name="offers",
+        verbose_name=_("network"),
+        db_index=False,
     )
     sites = models.ManyToManyField(
         Site,
@@ -249,6 +254,7 @@ class Proof(models.Model):
         on_delete=models.CASCADE,
         related_name="category_proofs",
         verbose_name=_("member"),
+        db_index=False,
     )
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, related_name="+", verbose_name=_("network")
@@ -304,7 +310,11 @@ class Sale(models.Model):
         Network, on_delete=models.PROTECT, related_name="+", verbose_name=_("network")
     )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="sales", verbose_name=_("site")
+        Site,
+        on_delete=models.PROTECT,
+        related_name="sales",
+        verbose_name=_("site"),
+        db_index=False,
     )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -382,6 +392,7 @@ class Right(models.Model):
         null=True,
         related_name="rights",
         verbose_name=_("member"),
+        db_index=False,
     )
     network = models.ForeignKey(
         Network, on_delete=models.PROTECT, related_name="+", verbose_name=_("network")
@@ -442,7 +453,9 @@ class LedgerEntry(models.Model):
     """One movement of a right's credits; append-only. A right's balance is the sum of its
     entries; a booking it covers is named by its id (spend, and refund when given back)."""
 
-    right = models.ForeignKey(Right, on_delete=models.PROTECT, related_name="entries")
+    right = models.ForeignKey(
+        Right, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(_("movement"), max_length=10, choices=EntryKind.choices)
     credits = models.IntegerField(_("credits"))
     booking_id = models.BigIntegerField(_("booking"), null=True, blank=True, db_index=True)
