@@ -277,3 +277,40 @@ def has_validated_proof(*, member: User, network_id: int, category: str, day: dt
 def member_proofs(*, member: User) -> list[Proof]:
     """A member's proofs of a category, newest first."""
     return list(Proof.objects.filter(member=member).select_related("site").order_by("-pk"))
+
+
+def member_offers_export(user: User) -> dict[str, object]:
+    """What offers holds about a member, for their data export: rights with their ledger,
+    purchases, proofs."""
+    rights = member_rights(member=user, day=dt.date.max)
+    return {
+        "rights": [
+            {
+                "id": v.right.pk,
+                "kind": v.right.kind,
+                "offer": v.right.offer.name,
+                "starts_on": v.right.starts_on.isoformat(),
+                "expires_on": v.right.expires_on.isoformat(),
+                "balance": v.balance,
+                "ledger": [
+                    {"kind": e.kind, "credits": e.credits, "booking": e.booking_id}
+                    for e in v.entries
+                ],
+            }
+            for v in rights
+        ],
+        "purchases": [
+            {
+                "id": s.pk,
+                "site": s.site.slug,
+                "payment_method": s.payment_method,
+                "total_incl_vat": str(s.total_incl_vat),
+                "created_at": s.created_at.isoformat(),
+            }
+            for s in Sale.objects.filter(member=user).select_related("site")
+        ],
+        "proofs": [
+            {"category": p.category, "status": p.status, "site": p.site.slug}
+            for p in member_proofs(member=user)
+        ],
+    }

@@ -663,3 +663,9 @@ def coverage_move(
         return None
     row = PayAsYouGo.objects.get(booking_id=to_booking_id)
     return Coverage(covered_by=CoveredBy.PAY_AS_YOU_GO, amount_incl_vat=row.amount_incl_vat)
+
+
+def member_offers_forget(user: User) -> None:
+    """On closing an account: what the member wrote about their proofs goes; rights, their
+    ledger and sales stay for the accounts and statistics (pointing at the anonymous user)."""
+    Proof.objects.filter(member=user).update(description="")

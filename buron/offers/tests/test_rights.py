@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
 from buron.offers import selectors, services, tasks
-from buron.offers.models import EntryKind, LedgerEntry, Offer, Right, Sale
+from buron.offers.models import EntryKind, LedgerEntry, Offer, Proof, Right, Sale
 from buron.offers.tests.factories import OfferFactory, carnet, subscription, welcome_pack
 from buron.places.tests.factories import NetworkFactory, SiteFactory
 
@@ -244,3 +244,19 @@ def test_the_catalogue_holds_what_is_on_sale_of_the_networks_asked(site, other_s
         narrowed,
     }
     assert selectors.catalogue(network_ids=[site.network_id], day=TODAY, site=site) == [on_sale]
+
+
+def test_the_data_export_holds_rights_purchases_and_proofs_and_closing_erases_the_proof(
+    site, member, host
+):
+    from buron.accounts.services import member_close, member_data_export
+
+    sell(site, member, carnet(site.network, credits=3), host)
+    services.proof_submit(member=member, site=site, category="student", description="card 42")
+    data = member_data_export(user=member)["offers"]
+    assert [r["balance"] for r in data["rights"]] == [3]
+    assert [p["total_incl_vat"] for p in data["purchases"]] == ["90.00"]
+    assert [p["category"] for p in data["proofs"]] == ["student"]
+    member_close(user=member)
+    assert not Proof.objects.filter(description="card 42").exists()
+    assert Sale.objects.count() == 1 and Right.objects.count() == 1
