@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
@@ -17,7 +18,7 @@ from buron.places.models import Site
 
 from . import selectors, services
 from .forms import ProofDecisionForm, ProofForm, SaleForm
-from .models import Proof
+from .models import Proof, Right
 
 
 @login_required
@@ -42,6 +43,17 @@ def my_rights(request: HttpRequest) -> HttpResponse:
     return render(
         request, "offers/my_rights.html", {"rights": rights, "proofs": proofs, "form": form}
     )
+
+
+@login_required
+@require_POST
+def subscription_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop the automatic renewal of one of my subscriptions (the month paid runs on)."""
+    member = signed_in_user(request)
+    right = get_object_or_404(Right, pk=pk, member=member, kind="subscription")
+    services.subscription_stop(right=right, by=member)
+    messages.success(request, _("Your subscription will not be renewed."))
+    return redirect("offers:my_rights")
 
 
 def _managed_site(request: HttpRequest, slug: str) -> Site:

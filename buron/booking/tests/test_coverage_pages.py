@@ -171,3 +171,19 @@ def test_a_proof_request_with_a_bad_category_changes_nothing(client, site, membe
     response = client.post(reverse("offers:my_rights"), {"category": "king", "site": site.pk})
     assert response.status_code == 200
     assert not Proof.objects.exists()
+
+
+def test_a_member_stops_their_subscription_and_nobody_elses(client, site, member):
+    from buron.offers.tests.factories import subscription
+
+    offer = subscription(site.network)
+    mine = offers.right_grant(member=member, offer=offer, starts_on=NOW.date())
+    theirs = offers.right_grant(member=UserFactory(), offer=offer, starts_on=NOW.date())
+    client.force_login(member)
+    stop = "offers:subscription_stop"
+    assert client.get(reverse(stop, kwargs={"pk": mine.pk})).status_code == 405
+    assert client.post(reverse(stop, kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.post(reverse(stop, kwargs={"pk": mine.pk})).status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.auto_renew, theirs.auto_renew) == (False, True)
