@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("buron.attendance.urls")),
     path("", include("buron.billing.urls")),
     path("", include("buron.training.urls")),
+    path("", include("buron.offers.urls")),
     path("", include("buron.public.urls")),
     prefix_default_language=False,
 )

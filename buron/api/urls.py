@@ -12,6 +12,7 @@ from buron.attendance.api import router as attendance_router
 from buron.billing.api import router as billing_router
 from buron.booking.api import router as booking_router
 from buron.observatory.api import router as observatory_router
+from buron.offers.api import router as offers_router
 from buron.places.api import router as places_router
 from buron.training.api import router as training_router
 
@@ -32,6 +33,7 @@ api.add_router("/", attendance_router)
 api.add_router("/", observatory_router)
 api.add_router("/", billing_router)
 api.add_router("/", training_router)
+api.add_router("/", offers_router)
 
 
 @api.exception_handler(ValidationError)

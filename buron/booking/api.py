@@ -20,6 +20,7 @@ from buron.accounts.models import User
 from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
 from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
+from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site
 from buron.places.selectors import published_site
 
@@ -96,6 +97,12 @@ class BookingOut(Schema):
     end: dt.datetime
     period: str
     status: str
+    covered_by: str | None = Field(
+        None,
+        description="What pays for it: subscription, carnet, welcome_pack or pay_as_you_go "
+        "(null for what rights do not cover, e.g. rooms by the hour).",
+    )
+    payer: str = Field("member", description="Who pays: member.")
 
 
 def _errors(exc: ValidationError) -> dict[str, Any]:
@@ -120,6 +127,8 @@ def booking_out(booking: Booking) -> dict[str, Any]:
         "end": booking.end.astimezone(dt.UTC),
         "period": booking.period,
         "status": booking.status,
+        "covered_by": booking.outcome.get("covered_by"),
+        "payer": booking.outcome.get("payer", "member"),
     }
 
 
@@ -336,7 +345,12 @@ def booking_list(request: HttpRequest, upcoming: bool = False) -> list[dict[str,
     qs = Booking.objects.filter(member=user, kind="booking").select_related("site", "resource")
     if upcoming:
         qs = qs.filter(Q(end__gt=timezone.now()), status="active")
-    return [booking_out(b) for b in qs.order_by("start")]
+    bookings = list(qs.order_by("start"))
+    covered = coverage_for_bookings(booking_ids=[b.pk for b in bookings])
+    for booking in bookings:
+        if booking.pk in covered:
+            booking.outcome.update(covered[booking.pk].outcome())
+    return [booking_out(b) for b in bookings]
 
 
 @router.delete(

@@ -10,9 +10,10 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from buron.accounts import events, privacy
 
-        from . import services, site_rules
+        from . import coverage, services, site_rules
 
         site_rules.connect()
+        coverage.connect()
 
         events.on_status_change(services.member_bookings_restatus)
         privacy.register(

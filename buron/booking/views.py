@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate, member_profile_ensure
+from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, Resource, ResourceKind, Site, Weekday
 
 from . import ical, selectors, services
@@ -190,6 +191,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking/detail.html",
             {
                 "booking": booking,
+                "coverage": coverage_for_bookings(booking_ids=[booking.pk]).get(booking.pk),
                 "deadline": deadline,
                 "can_cancel": can_cancel,
                 "is_over": booking.end <= now,
@@ -208,13 +210,16 @@ def mine(request: HttpRequest) -> HttpResponse:
         )[:PAST_BOOKINGS_SHOWN]
     )
     cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
+    covered = coverage_for_bookings(booking_ids=[b.pk for b in upcoming])
     profile = member_profile_ensure(user=member)
     return render(
         request,
         "booking/mine.html",
         {
-            # (booking, its member's deadline, whether it can be cancelled now)
-            "upcoming": [(b, cancellable[b.pk][1], cancellable[b.pk][0]) for b in upcoming],
+            # (booking, its member's deadline, whether it can be cancelled now, what pays)
+            "upcoming": [
+                (b, cancellable[b.pk][1], cancellable[b.pk][0], covered.get(b.pk)) for b in upcoming
+            ],
             "past": past,
             "past_limit": PAST_BOOKINGS_SHOWN,
             "feed_url": request.build_absolute_uri(
@@ -247,6 +252,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             "booking/cancel.html",
             {
                 "booking": booking,
+                "coverage": coverage_for_bookings(booking_ids=[booking.pk]).get(booking.pk),
                 "deadline": deadline,
                 "can_cancel": can_cancel and not refusal,
                 "refusal": refusal,

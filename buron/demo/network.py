@@ -264,3 +264,61 @@ ROOM_NAMES_EN = {
     "Salle visio": "Video room",
     "Bureau fermé": "Private office",
 }
+# The catalogue of the demo network (net price excl. VAT at 20 % unless said): the published
+# Murat prices (10 € a half-day, 20 € a day, 80 € a week, 100 € a month for one or two days
+# a week, the newcomer "pack accueil") become offers; the carnet, the reduced price and the
+# service packs are demo figures.
+# (kind, name_fr, name_en, net price, extra fields)
+OFFERS: tuple[tuple[str, str, str, Decimal, dict[str, object]], ...] = (
+    ("half_day_pass", "Demi-journée", "Half-day", Decimal("8.33"), {}),
+    ("day_pass", "Journée", "Day", Decimal("16.67"), {}),
+    (
+        "carnet",
+        "Semaine (5 jours)",
+        "Week (5 days)",
+        Decimal("66.67"),
+        {"credits": 10, "validity_days": 7},
+    ),
+    (
+        "carnet",
+        "Carnet de 10 demi-journées",
+        "Carnet of 10 half-days",
+        Decimal("75.00"),
+        {"credits": 10, "validity_months": 6},
+    ),
+    (
+        "subscription",
+        "Abonnement mensuel, un ou deux jours par semaine",
+        "Monthly subscription, one or two days a week",
+        Decimal("83.33"),
+        {"days_per_week": 2, "validity_months": 1},
+    ),
+    (
+        "welcome_pack",
+        "Pack accueil nouveaux arrivants (premiers mois offerts)",
+        "Newcomer welcome pack (first months free)",
+        Decimal("0"),
+        {"validity_months": 3, "vat_rate": Decimal("0"), "vat_exemption_reason": "Offert"},
+    ),
+    (
+        "day_pass",
+        "Journée tarif réduit (demandeurs d'emploi)",
+        "Day, reduced price (job seekers)",
+        Decimal("8.33"),
+        {"category": "job_seeker"},
+    ),
+    (
+        "service_pack",
+        "Domiciliation avec gestion du courrier (mois)",
+        "Business address with mail handling (month)",
+        Decimal("25.00"),
+        {"service": "domiciliation", "validity_months": 1},
+    ),
+    (
+        "service_pack",
+        "10 heures de salle de réunion",
+        "10 meeting-room hours",
+        Decimal("100.00"),
+        {"service": "meeting_room_hours", "quantity": 10},
+    ),
+)

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_create
-from buron.offers.models import Price
+from buron.offers.models import Offer, Price, Right
+from buron.offers.services import sale_record
 from buron.places.communes import communes_load
 from buron.places.models import (
     Amenity,
@@ -220,6 +221,7 @@ def demo_load(*, year: int) -> DemoResult:
         today=dt.date(year, 12, 31) if year < timezone.localdate().year else timezone.localdate(),
     )
     demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
+    _demo_catalogue_load(network=network, host_site=sites[demo.HOST_SITE])
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),
@@ -272,3 +274,26 @@ def _demo_accounts_load(*, network: Network, host_site: Site) -> None:
             last_name="Démo",
             verified=True,
         )
+
+
+def _demo_catalogue_load(*, network: Network, host_site: Site) -> None:
+    """The demo network's catalogue (demo.OFFERS), and a carnet the host sold the demo
+    member at the desk (once), so that their bookings show a right in use."""
+    for position, (kind, name_fr, name_en, net, extra) in enumerate(demo.OFFERS):
+        Offer.objects.update_or_create(
+            network=network,
+            kind=kind,
+            name_fr=name_fr,
+            defaults={"name_en": name_en, "net_price": net, "position": position, **extra},
+        )
+    member = User.objects.get(email=demo.MEMBER_EMAIL)
+    if Right.objects.filter(member=member, network=network).exists():
+        return
+    offer = Offer.objects.get(network=network, name_fr="Carnet de 10 demi-journées")
+    sale_record(
+        site=host_site,
+        member=member,
+        offers=[(offer, 1)],
+        payment_method="desk",
+        sold_by=User.objects.get(email=demo.HOST_EMAIL),
+    )

@@ -162,7 +162,11 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
     )
     participants.booking_created(
         participants.BookingChange(
-            booking=moved, by=by, reason=participants.Reason.MOVED, outcome=moved.outcome
+            booking=moved,
+            by=by,
+            reason=participants.Reason.MOVED,
+            choices={"moved_from": str(booking.pk)},
+            outcome=moved.outcome,
         )
     )
     booking_moved_record(old=booking, new=moved)

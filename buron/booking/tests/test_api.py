@@ -291,6 +291,8 @@ def test_every_booking_answer_has_its_documented_shape(client, site, other_site,
     created = post(client, token, {"site": "murat", "date": str(DAY), "period": "day"})
     assert created.status_code == 201
     BookingOut.model_validate(created.json())
+    assert created.json()["covered_by"] == "pay_as_you_go"
+    assert created.json()["payer"] == "member"
     (listed,) = client.get("/api/v1/bookings", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert created.json() == listed
     # The same key replays the same bytes.

@@ -240,7 +240,7 @@ def test_choices_reach_participants_and_their_outcome_stays_on_the_booking(recor
         member=member, site=site, day=DAY, period="am", choices={"payer": "employer:3"}, now=NOW
     )
     assert recorder.created[0].choices == {"payer": "employer:3"}
-    assert booking.outcome == {"seen_by": "recorder"}
+    assert booking.outcome["seen_by"] == "recorder"
 
 
 # --- cancelling and moving ------------------------------------------------------------

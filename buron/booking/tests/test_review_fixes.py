@@ -295,7 +295,7 @@ def test_a_host_booking_for_themselves_may_cancel_past_the_deadline_like_the_ser
         page = client.get(reverse("booking:cancel", kwargs={"pk": booking.pk}))
         assert page.context["can_cancel"] is True
         mine = client.get(reverse("booking:mine"))
-        assert [can for _b, _deadline, can in mine.context["upcoming"]] == [True]
+        assert [can for _b, _deadline, can, _paid in mine.context["upcoming"]] == [True]
         client.post(reverse("booking:cancel", kwargs={"pk": booking.pk}))
     booking.refresh_from_db()
     assert booking.status == "cancelled"

@@ -444,9 +444,9 @@ def test_my_bookings_lists_upcoming_and_past_with_the_cancel_deadline(signed_in,
         now=at(dt.date(2027, 2, 22), 7),
     )
     response = signed_in.get(reverse("booking:mine"))
-    assert [b for b, _deadline, _can in response.context["upcoming"]] == [upcoming]
+    assert [b for b, _deadline, _can, _paid in response.context["upcoming"]] == [upcoming]
     assert response.context["past"] == [past]
-    ((_b, deadline, can_cancel),) = response.context["upcoming"]
+    ((_b, deadline, can_cancel, _paid),) = response.context["upcoming"]
     assert deadline == at(DAY, 6, 30)  # 2 hours before 8:30
     assert can_cancel
     html = response.content.decode()

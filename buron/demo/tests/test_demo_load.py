@@ -287,3 +287,24 @@ def test_the_demo_has_telework_trainings_with_a_past_session_and_sessions_to_com
     assert results is not None and results.completion_rate == 67
     assert Enrolment.objects.filter(status="confirmed").count() == 4
     assert client.get("/formations/teletravailler-efficacement/").status_code == 200
+
+
+def test_the_published_murat_prices_are_offers_of_the_catalogue(loaded: DemoResult) -> None:
+    from buron.offers.models import Offer, Right
+    from buron.offers.selectors import offer_price
+
+    offers = {o.name_en: o for o in Offer.objects.filter(network=loaded.network)}
+    incl = {name: offer_price(offer=o).incl_vat for name, o in offers.items()}
+    assert incl["Half-day"] == Decimal("10.00")
+    assert incl["Day"] == Decimal("20.00")
+    assert incl["Week (5 days)"] == Decimal("80.00")
+    assert incl["Monthly subscription, one or two days a week"] == Decimal("100.00")
+    welcome = offers["Newcomer welcome pack (first months free)"]
+    assert (welcome.kind, incl[welcome.name_en], welcome.validity_months) == (
+        "welcome_pack",
+        Decimal("0.00"),
+        3,
+    )
+    for offer in offers.values():
+        offer.full_clean()
+    assert Right.objects.filter(member__email="membre@buron.example", kind="carnet").count() == 1

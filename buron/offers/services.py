@@ -1,0 +1,671 @@
+"""Writes of the catalogue: sales, rights and the credit ledger.
+
+Every ledger write runs under the member's lock (their user row, FOR UPDATE on PostgreSQL;
+SQLite's transactions begin IMMEDIATE and hold its single write lock): a balance is
+recounted from the ledger under that lock before credits leave it, so it never goes
+negative, and concurrent purchases and bookings of one member queue instead of losing or
+creating a credit. Bookings hold the same lock already (booking's lock_member) when they
+call coverage_for_booking inside their transaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buron.accounts.models import User
+from buron.accounts.selectors import staff_scope
+from buron.places.models import ResourceKind, Site
+
+from . import selectors
+from .models import (
+    RIGHT_KINDS,
+    EntryKind,
+    LedgerEntry,
+    Offer,
+    OfferKind,
+    PayAsYouGo,
+    PayAsYouGoStatus,
+    PaymentMethod,
+    Proof,
+    ProofStatus,
+    Right,
+    Sale,
+    SaleLine,
+)
+from .selectors import Coverage, CoveredBy
+
+
+class OfferRefused(ValidationError):
+    """A sale, a grant or a ledger change the rules refuse; nothing was written."""
+
+
+def member_lock(member: User) -> None:
+    """Serialise one member's ledger writes (see the module's docstring)."""
+    if connection.features.has_select_for_update:
+        list(User.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def right_period(*, offer: Offer, starts_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day (included) of a right bought that day."""
+    if offer.validity_months:
+        end = add_months(starts_on, offer.validity_months) - dt.timedelta(days=1)
+    else:
+        end = starts_on + dt.timedelta(days=(offer.validity_days or 1) - 1)
+    return starts_on, end
+
+
+# --- selling ---------------------------------------------------------------------------------
+
+
+def _check_can_buy(*, member: User, offer: Offer, site: Site, day: dt.date) -> None:
+    if offer.network_id != site.network_id:
+        raise OfferRefused(_("This offer is not sold at this site."), code="other_network")
+    if not selectors.offer_on_sale(offer, day):
+        raise OfferRefused(_("This offer is not on sale any more."), code="offer_not_on_sale")
+    sites = list(offer.sites.all())
+    if sites and site not in sites:
+        raise OfferRefused(_("This offer is not sold at this site."), code="other_site")
+    if offer.category and not selectors.has_validated_proof(
+        member=member, network_id=offer.network_id, category=offer.category, day=day
+    ):
+        raise OfferRefused(
+            _("This reduced price needs a proof validated by a host (%(category)s).")
+            % {"category": offer.get_category_display()},
+            code="proof_required",
+        )
+
+
+@transaction.atomic
+def sale_record(
+    *,
+    site: Site,
+    member: User,
+    offers: Sequence[tuple[Offer, int]],
+    payment_method: str,
+    sold_by: User | None,
+    now: dt.datetime | None = None,
+) -> Sale:
+    """Record a sale at a site (sold at the desk by its staff, or bought by the member)
+    and grant the rights it buys; refused as a whole when one line may not be sold."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    if payment_method not in PaymentMethod.values:
+        raise OfferRefused(_("Choose how it was paid."), code="payment_method")
+    if (
+        sold_by is not None
+        and sold_by.pk != member.pk
+        and not staff_scope(user=sold_by).covers_site(site)
+    ):
+        raise OfferRefused(_("You do not manage this site."), code="not_staff")
+    if not offers:
+        raise OfferRefused(_("Choose what is sold."), code="empty")
+    for offer, quantity in offers:
+        if quantity < 1:
+            raise OfferRefused(_("The quantity is at least 1."), code="quantity")
+        _check_can_buy(member=member, offer=offer, site=site, day=day)
+    member_lock(member)
+    prices = [
+        (offer, quantity, selectors.offer_price(offer=offer, quantity=quantity))
+        for offer, quantity in offers
+    ]
+    total_excl = sum((p.excl_vat for _o, _q, p in prices), Decimal(0))
+    total_vat = sum((p.vat for _o, _q, p in prices), Decimal(0))
+    sale = Sale.objects.create(
+        network_id=site.network_id,
+        site=site,
+        member=member,
+        sold_by=sold_by,
+        payment_method=payment_method,
+        total_excl_vat=total_excl,
+        total_vat=total_vat,
+        total_incl_vat=total_excl + total_vat,
+    )
+    SaleLine.objects.bulk_create(
+        SaleLine(
+            sale=sale,
+            offer=offer,
+            description=offer.name,
+            quantity=quantity,
+            unit_price_excl_vat=offer.net_price,
+            vat_rate=offer.vat_rate,
+            vat_exemption_reason=offer.vat_exemption_reason,
+            amount_excl_vat=price.excl_vat,
+            vat=price.vat,
+            amount_incl_vat=price.incl_vat,
+        )
+        for offer, quantity, price in prices
+    )
+    for offer, quantity, _price in prices:
+        if offer.kind in RIGHT_KINDS:
+            for _n in range(quantity):
+                right_grant(member=member, offer=offer, sale=sale, starts_on=day, by=sold_by)
+    return sale
+
+
+@transaction.atomic
+def right_grant(
+    *,
+    member: User,
+    offer: Offer,
+    starts_on: dt.date,
+    sale: Sale | None = None,
+    by: User | None = None,
+    auto_renew: bool | None = None,
+    renews: Right | None = None,
+) -> Right:
+    """Give a member the right an offer sells (a carnet's credits, a subscription's days,
+    the welcome pack's free period), from starts_on; its grant is the ledger's first entry.
+    Called when a sale is paid. The welcome pack is given once per person."""
+    if offer.kind not in RIGHT_KINDS:
+        raise OfferRefused(_("This offer gives no right to book."), code="not_a_right")
+    member_lock(member)
+    if (
+        offer.kind == OfferKind.WELCOME_PACK
+        and Right.objects.filter(
+            member=member, network_id=offer.network_id, kind=OfferKind.WELCOME_PACK
+        ).exists()
+    ):
+        raise OfferRefused(_("The welcome pack is given once per person."), code="welcome_once")
+    first, last = right_period(offer=offer, starts_on=starts_on)
+    try:
+        with transaction.atomic():
+            right = Right.objects.create(
+                member=member,
+                network_id=offer.network_id,
+                offer=offer,
+                kind=offer.kind,
+                sale=sale,
+                renews=renews,
+                starts_on=first,
+                expires_on=last,
+                days_per_week=offer.days_per_week,
+                half_day_credits=offer.half_day_credits,
+                day_credits=offer.day_credits,
+                auto_renew=(offer.kind == OfferKind.SUBSCRIPTION)
+                if auto_renew is None
+                else auto_renew,
+            )
+    except IntegrityError as exc:
+        raise OfferRefused(
+            _("The welcome pack is given once per person."), code="welcome_once"
+        ) from exc
+    LedgerEntry.objects.create(right=right, kind=EntryKind.GRANT, credits=offer.credits or 0, by=by)
+    return right
+
+
+@transaction.atomic
+def right_adjust(*, right: Right, credits: int, by: User, note: str) -> LedgerEntry:
+    """Correct a right's balance by hand (staff of its network); never below zero."""
+    if (
+        not staff_scope(user=by).everything
+        and right.network_id not in staff_scope(user=by).network_ids
+    ):
+        raise OfferRefused(_("You do not manage this network."), code="not_staff")
+    if right.member is not None:
+        member_lock(right.member)
+    if selectors.right_balance(right=right) + credits < 0:
+        raise OfferRefused(_("A balance cannot go below zero."), code="negative_balance")
+    return LedgerEntry.objects.create(
+        right=right, kind=EntryKind.ADJUST, credits=credits, by=by, note=note
+    )
+
+
+@transaction.atomic
+def right_expire_one(*, right: Right, today: dt.date) -> LedgerEntry | None:
+    """Write off what is left of a right past its last day (nothing when none is left)."""
+    if right.expires_on >= today:
+        return None
+    if right.member is not None:
+        member_lock(right.member)
+    balance = selectors.right_balance(right=right)
+    if balance <= 0:
+        return None
+    return LedgerEntry.objects.create(
+        right=right, kind=EntryKind.EXPIRE, credits=-balance, note=str(right.expires_on)
+    )
+
+
+def rights_expire(*, today: dt.date) -> int:
+    """Expire every right past its last day that still holds credits; how many."""
+    balances = (
+        LedgerEntry.objects.filter(right=OuterRef("pk"))
+        .values("right")
+        .annotate(total=Sum("credits"))
+        .values("total")
+    )
+    stale = (
+        Right.objects.filter(expires_on__lt=today)
+        .annotate(balance=Coalesce(Subquery(balances), 0))
+        .filter(balance__gt=0)
+        .select_related("member")
+    )
+    return sum(1 for right in stale if right_expire_one(right=right, today=today) is not None)
+
+
+def subscription_stop(*, right: Right, by: User, now: dt.datetime | None = None) -> Right:
+    """Stop a subscription's automatic renewal (its member or the network's staff); the
+    month already paid runs to its end."""
+    if right.kind != OfferKind.SUBSCRIPTION:
+        raise OfferRefused(_("Only a subscription is renewed."), code="not_subscription")
+    scope = staff_scope(user=by)
+    if right.member_id != by.pk and not (scope.everything or right.network_id in scope.network_ids):
+        raise OfferRefused(_("This subscription is not yours."), code="not_owner")
+    right.auto_renew = False
+    right.stopped_at = now or timezone.now()
+    right.save(update_fields=["auto_renew", "stopped_at"])
+    return right
+
+
+def subscriptions_renew(*, today: dt.date) -> int:
+    """Renew every subscription ending before `today` that is still renewed automatically,
+    once (a new right from the next day, and a sale to be paid); one whose offer is no
+    longer on sale lapses. How many were renewed."""
+    renewed = 0
+    due = Right.objects.filter(
+        kind=OfferKind.SUBSCRIPTION, auto_renew=True, expires_on__lt=today, member__isnull=False
+    ).select_related("offer", "member", "sale")
+    for right in due:
+        with transaction.atomic():
+            if right.member is None:
+                continue
+            member_lock(right.member)
+            if Right.objects.filter(renews=right).exists():
+                continue
+            Right.objects.filter(pk=right.pk).update(auto_renew=False)
+            if not selectors.offer_on_sale(right.offer, today) or right.sale is None:
+                continue
+            price = selectors.offer_price(offer=right.offer)
+            sale = Sale.objects.create(
+                network_id=right.network_id,
+                site_id=right.sale.site_id,
+                member=right.member,
+                payment_method=PaymentMethod.RENEWAL,
+                total_excl_vat=price.excl_vat,
+                total_vat=price.vat,
+                total_incl_vat=price.incl_vat,
+            )
+            SaleLine.objects.create(
+                sale=sale,
+                offer=right.offer,
+                description=right.offer.name,
+                unit_price_excl_vat=right.offer.net_price,
+                vat_rate=right.offer.vat_rate,
+                vat_exemption_reason=right.offer.vat_exemption_reason,
+                amount_excl_vat=price.excl_vat,
+                vat=price.vat,
+                amount_incl_vat=price.incl_vat,
+            )
+            right_grant(
+                member=right.member,
+                offer=right.offer,
+                sale=sale,
+                starts_on=right.expires_on + dt.timedelta(days=1),
+                renews=right,
+            )
+            renewed += 1
+    return renewed
+
+
+# --- proofs ----------------------------------------------------------------------------------
+
+
+def proof_submit(*, member: User, site: Site, category: str, description: str = "") -> Proof:
+    """A member shows a proof of a category at a site; a host decides on it."""
+    return Proof.objects.create(
+        member=member,
+        network_id=site.network_id,
+        site=site,
+        category=category,
+        description=description,
+    )
+
+
+def proof_decide(
+    *,
+    proof: Proof,
+    by: User,
+    validated: bool,
+    valid_until: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Proof:
+    """A host of the proof's site, or an administrator of its network, validates or refuses
+    it."""
+    if not staff_scope(user=by).covers_site(proof.site):
+        raise OfferRefused(_("You do not manage this site."), code="not_staff")
+    proof.status = ProofStatus.VALIDATED if validated else ProofStatus.REFUSED
+    proof.decided_by = by
+    proof.decided_at = now or timezone.now()
+    proof.valid_until = valid_until
+    proof.save(update_fields=["status", "decided_by", "decided_at", "valid_until"])
+    return proof
+
+
+# --- what covers a booking -----------------------------------------------------------------
+
+
+# The cheapest first: the welcome pack costs nothing, a subscription's day is already paid,
+# a carnet's credit is spent last; among equals, the right that ends first.
+_ORDER = {OfferKind.WELCOME_PACK: 0, OfferKind.SUBSCRIPTION: 1, OfferKind.CARNET: 2}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    source: str  # "right" or "pass"
+    pk: int
+    kind: str
+    balance: int
+    week_days: int
+    same_day: bool
+    days_per_week: int | None
+    half_day_credits: int
+    day_credits: int
+    expires_on: dt.date | None
+    net_price: Decimal
+    vat_rate: Decimal
+
+
+def _candidates(
+    *, member_id: int, network_id: int, site_id: int, day: dt.date, pass_kind: str
+) -> list[_Candidate]:
+    """The member's rights usable at that site that day, with their balance and the days
+    of that week already covered, and the site's published passes of the kind: one
+    statement (a union), read under the member's lock."""
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    refunded = LedgerEntry.objects.filter(
+        right_id=OuterRef("right_id"), booking_id=OuterRef("booking_id"), kind=EntryKind.REFUND
+    )
+    used = LedgerEntry.objects.filter(right=OuterRef("pk"), kind=EntryKind.SPEND).exclude(
+        Exists(refunded)
+    )
+    balance = (
+        LedgerEntry.objects.filter(right=OuterRef("pk"))
+        .values("right")
+        .annotate(total=Sum("credits"))
+        .values("total")
+    )
+    week = (
+        used.filter(day__gte=monday, day__lte=sunday)
+        .values("right")
+        .annotate(n=Count("day", distinct=True))
+        .values("n")
+    )
+    offer_sites = Offer.sites.through.objects
+    at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("offer_id"))) | Exists(
+        offer_sites.filter(offer_id=OuterRef("offer_id"), site_id=site_id)
+    )
+    rights = (
+        Right.objects.filter(
+            member_id=member_id, network_id=network_id, starts_on__lte=day, expires_on__gte=day
+        )
+        .filter(at_site)
+        .order_by()
+        .annotate(
+            source=Value("right"),
+            balance=Coalesce(Subquery(balance), 0),
+            week_days=Coalesce(Subquery(week), 0),
+            same_day=Exists(used.filter(day=day)),
+            net=Value(Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2)),
+            rate=Value(Decimal(0), output_field=DecimalField(max_digits=5, decimal_places=2)),
+        )
+        .values_list(
+            "source",
+            "pk",
+            "kind",
+            "balance",
+            "week_days",
+            "same_day",
+            "days_per_week",
+            "half_day_credits",
+            "day_credits",
+            "expires_on",
+            "net",
+            "rate",
+        )
+    )
+    offer_at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("pk"))) | Exists(
+        offer_sites.filter(offer_id=OuterRef("pk"), site_id=site_id)
+    )
+    passes = (
+        Offer.objects.filter(network_id=network_id, kind=pass_kind, category="", is_active=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .filter(offer_at_site)
+        .order_by()
+        .annotate(
+            source=Value("pass"),
+            balance=Value(0, output_field=IntegerField()),
+            week_days=Value(0, output_field=IntegerField()),
+            same_day=Value(False, output_field=BooleanField()),
+            net=Coalesce("net_price", Value(Decimal(0))),
+            rate=Coalesce("vat_rate", Value(Decimal(0))),
+        )
+        .values_list(
+            "source",
+            "pk",
+            "kind",
+            "balance",
+            "week_days",
+            "same_day",
+            "days_per_week",
+            "half_day_credits",
+            "day_credits",
+            "valid_until",
+            "net",
+            "rate",
+        )
+    )
+    return [
+        _Candidate(
+            source=row[0],
+            pk=row[1],
+            kind=row[2],
+            balance=int(row[3] or 0),
+            week_days=int(row[4] or 0),
+            same_day=bool(row[5]),
+            days_per_week=row[6],
+            half_day_credits=row[7],
+            day_credits=row[8],
+            expires_on=row[9],
+            net_price=Decimal(row[10]),
+            vat_rate=Decimal(row[11]),
+        )
+        for row in rights.union(passes, all=True)
+    ]
+
+
+def _usable(candidate: _Candidate, cost: int) -> bool:
+    if candidate.kind == OfferKind.WELCOME_PACK:
+        return True
+    if candidate.kind == OfferKind.SUBSCRIPTION:
+        return (
+            candidate.days_per_week is None
+            or candidate.same_day
+            or candidate.week_days < candidate.days_per_week
+        )
+    return candidate.kind == OfferKind.CARNET and candidate.balance >= cost
+
+
+def coverage_for_booking(
+    *,
+    member: User,
+    network_id: int,
+    site_id: int,
+    booking_id: int,
+    day: dt.date,
+    period: str,
+    resource_kind: str,
+    by: User | None = None,
+) -> Coverage | None:
+    """Cover a desk booking just made, inside its transaction (the member already locked):
+    by the cheapest right that applies, else pay-as-you-go at the site's published pass.
+    Two statements: one read (the rights with their balances, and the passes) and one
+    write (the ledger's spend, or the pay-as-you-go row). None for what rights do not
+    cover (rooms, offices)."""
+    if resource_kind != ResourceKind.DESK or period not in ("am", "pm", "day"):
+        return None
+    pass_kind = OfferKind.DAY_PASS if period == "day" else OfferKind.HALF_DAY_PASS
+    found = _candidates(
+        member_id=member.pk, network_id=network_id, site_id=site_id, day=day, pass_kind=pass_kind
+    )
+    rights = sorted(
+        (c for c in found if c.source == "right"),
+        key=lambda c: (_ORDER[OfferKind(c.kind)], c.expires_on or dt.date.max, c.pk),
+    )
+    for candidate in rights:
+        cost = candidate.day_credits if period == "day" else candidate.half_day_credits
+        if candidate.kind != OfferKind.CARNET:
+            cost = 0
+        if _usable(candidate, cost):
+            LedgerEntry.objects.create(
+                right_id=candidate.pk,
+                kind=EntryKind.SPEND,
+                credits=-cost,
+                booking_id=booking_id,
+                day=day,
+                by=by,
+            )
+            return Coverage(
+                covered_by=selectors.covered_by_name(candidate.kind),
+                right_id=candidate.pk,
+                credits=cost,
+            )
+    passes = sorted((c for c in found if c.source == "pass"), key=lambda c: (c.net_price, c.pk))
+    if not passes:
+        net, rate, offer_id = Decimal(0), Decimal(0), None
+    else:
+        net, rate, offer_id = passes[0].net_price, passes[0].vat_rate, passes[0].pk
+    price = selectors.price_of(net=net, vat_rate=rate)
+    PayAsYouGo.objects.create(
+        booking_id=booking_id,
+        member=member,
+        network_id=network_id,
+        offer_id=offer_id,
+        day=day,
+        amount_excl_vat=price.excl_vat,
+        vat_rate=rate,
+        amount_incl_vat=price.incl_vat,
+    )
+    return Coverage(covered_by=CoveredBy.PAY_AS_YOU_GO, amount_incl_vat=price.incl_vat)
+
+
+def coverage_give_back(*, booking_id: int, late: bool, by: User | None = None) -> Coverage | None:
+    """A booking was cancelled (inside its transaction): in time, its credit comes back
+    (or its pay-as-you-go is cancelled); late, it is consumed. What covered it, or None."""
+    spend = (
+        LedgerEntry.objects.filter(booking_id=booking_id, kind=EntryKind.SPEND)
+        .select_related("right")
+        .order_by("-pk")
+        .first()
+    )
+    if spend is not None:
+        already = LedgerEntry.objects.filter(
+            booking_id=booking_id, right_id=spend.right_id, kind=EntryKind.REFUND, pk__gt=spend.pk
+        ).exists()
+        coverage = Coverage(
+            covered_by=selectors.covered_by_name(spend.right.kind),
+            right_id=spend.right_id,
+            credits=-spend.credits,
+            given_back=not late,
+        )
+        if not late and not already:
+            LedgerEntry.objects.create(
+                right_id=spend.right_id,
+                kind=EntryKind.REFUND,
+                credits=-spend.credits,
+                booking_id=booking_id,
+                day=spend.day,
+                by=by,
+            )
+        return coverage
+    row = PayAsYouGo.objects.filter(booking_id=booking_id).first()
+    if row is None:
+        return None
+    if not late and row.status == PayAsYouGoStatus.DUE:
+        row.status = PayAsYouGoStatus.CANCELLED
+        row.save(update_fields=["status"])
+    return Coverage(
+        covered_by=CoveredBy.PAY_AS_YOU_GO, amount_incl_vat=row.amount_incl_vat, given_back=not late
+    )
+
+
+def coverage_move(
+    *, from_booking_id: int, to_booking_id: int, by: User | None = None
+) -> Coverage | None:
+    """A booking moved to another resource (same times): its coverage follows it. A
+    credit moves by a refund of the old booking and a spend of the new one on the same
+    right; a pay-as-you-go row is re-pointed."""
+    spend = (
+        LedgerEntry.objects.filter(booking_id=from_booking_id, kind=EntryKind.SPEND)
+        .select_related("right")
+        .order_by("-pk")
+        .first()
+    )
+    if spend is not None:
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    right_id=spend.right_id,
+                    kind=EntryKind.REFUND,
+                    credits=-spend.credits,
+                    booking_id=from_booking_id,
+                    day=spend.day,
+                    by=by,
+                    note="moved",
+                ),
+                LedgerEntry(
+                    right_id=spend.right_id,
+                    kind=EntryKind.SPEND,
+                    credits=spend.credits,
+                    booking_id=to_booking_id,
+                    day=spend.day,
+                    by=by,
+                    note="moved",
+                ),
+            ]
+        )
+        return Coverage(
+            covered_by=selectors.covered_by_name(spend.right.kind),
+            right_id=spend.right_id,
+            credits=-spend.credits,
+        )
+    updated = PayAsYouGo.objects.filter(booking_id=from_booking_id).update(booking_id=to_booking_id)
+    if not updated:
+        return None
+    row = PayAsYouGo.objects.get(booking_id=to_booking_id)
+    return Coverage(covered_by=CoveredBy.PAY_AS_YOU_GO, amount_incl_vat=row.amount_incl_vat)
+
+
+def member_offers_forget(user: User) -> None:
+    """On closing an account: what the member wrote about their proofs goes; rights, their
+    ledger and sales stay for the accounts and statistics (pointing at the anonymous user)."""
+    Proof.objects.filter(member=user).update(description="")
