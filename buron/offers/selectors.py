@@ -230,6 +230,7 @@ def coverage_for_bookings(*, booking_ids: Iterable[int]) -> dict[int, Coverage]:
 
 
 def covered_by_name(kind: str) -> str:
+    """What covers a booking (the API's `covered_by`) when a right of that kind of offer does."""
     return {
         OfferKind.CARNET: CoveredBy.CARNET,
         OfferKind.SUBSCRIPTION: CoveredBy.SUBSCRIPTION,

@@ -13,6 +13,7 @@ from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_close, member_data_export
+from buron.accounts.tests.factories import totp_enrol
 from buron.attendance import services
 from buron.attendance.models import AttendanceSettings, Visit
 
@@ -46,6 +47,7 @@ def test_a_network_admin_sets_the_co2_factor_of_their_network_only(client, site,
     admin = staff("admin@example.org", network=site.network, role=Role.NETWORK_ADMIN)
     mine = AttendanceSettings.objects.create(network=site.network)
     theirs = AttendanceSettings.objects.create(network=foreign_site.network)
+    totp_enrol(admin)
     client.force_login(admin)
     listing = client.get(reverse("admin:attendance_attendancesettings_changelist"))
     assert listing.status_code == 200

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from buron.accounts.models import Role, StaffRole, User
-from buron.accounts.tests.factories import UserFactory
+from buron.accounts.tests.factories import UserFactory, totp_enrol
 from buron.billing import services
 from buron.billing.models import Invoice, Status
 from buron.places.tests.factories import NetworkFactory
@@ -22,6 +22,7 @@ def admin_client(network) -> Client:
     user = UserFactory(email="admin@example.org", is_staff=True)
     StaffRole.objects.create(user=user, network=network, role=Role.NETWORK_ADMIN)
     client = Client()
+    totp_enrol(user)
     client.force_login(user)
     return client
 
@@ -29,7 +30,9 @@ def admin_client(network) -> Client:
 @pytest.fixture
 def root_client(db) -> Client:
     client = Client()
-    client.force_login(User.objects.create_superuser("root@example.org", "x"))
+    root = User.objects.create_superuser("root@example.org", "x")
+    totp_enrol(root)
+    client.force_login(root)
     return client
 
 

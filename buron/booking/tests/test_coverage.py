@@ -214,7 +214,7 @@ def test_a_series_spends_a_credit_per_occurrence(site, member, passes):
 
 def _statements(member, site, day) -> int:
     with CaptureQueriesContext(connection) as queries:
-        book(member, site, "am", day=day, notify=False, alternatives=False)
+        book(member, site, "am", day=day, notify=False)
     return len(queries.captured_queries)
 
 

@@ -30,8 +30,13 @@ class FakeSentry(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # the SDK's choice when brotli is installed (WeasyPrint brings it)
+            import brotli
+
+            body = brotli.decompress(body)
         FakeSentry.received.append(body)
         self.send_response(200)
         self.end_headers()

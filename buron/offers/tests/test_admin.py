@@ -9,7 +9,7 @@ from django.urls import reverse
 from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
-from buron.accounts.tests.factories import UserFactory
+from buron.accounts.tests.factories import UserFactory, totp_enrol
 from buron.offers import services
 from buron.offers.models import Offer
 from buron.offers.tests.factories import carnet
@@ -40,6 +40,7 @@ def mende() -> Site:
 def staff(client: Client, email: str, **role: object) -> Client:
     user = User.objects.create_user(email, "a long password", is_staff=True)
     StaffRole.objects.create(user=user, **role)
+    totp_enrol(user)
     client.force_login(user)
     return client
 

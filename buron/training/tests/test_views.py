@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
+from buron.accounts.tests.factories import StaffRoleFactory, UserFactory, totp_enrol
 from buron.booking.models import Booking, BookingKind
 from buron.places.tests.factories import NetworkFactory
 from buron.training import services
@@ -163,6 +163,7 @@ def test_the_network_admin_schedules_a_session_in_the_admin(
 ):
     admin.is_staff = True
     admin.save()
+    totp_enrol(admin)
     client.force_login(admin)
     data = {
         "programme": programme.pk,
@@ -191,6 +192,7 @@ def test_the_network_admin_schedules_a_session_in_the_admin(
 def test_another_networks_admin_sees_no_session(client: Client, session, at_now):
     stranger = UserFactory(is_staff=True)
     StaffRoleFactory(user=stranger, network=NetworkFactory(slug="autre"), role="network_admin")
+    totp_enrol(stranger)
     client.force_login(stranger)
     response = client.get("/admin/training/session/")
     assert response.status_code == 200
