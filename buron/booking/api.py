@@ -19,7 +19,7 @@ from buron.accounts.auth import api_token_auth
 from buron.accounts.models import User
 from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
-from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
+from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text, echoed
 from buron.places.models import Commune, Resource, ResourceKind, Site
 from buron.places.selectors import published_site
 
@@ -70,13 +70,19 @@ class SiteAvailabilityOut(Schema):
 
 
 class BookingIn(Schema):
-    site: str | None = Field(None, description="Site slug: a free desk is assigned.")
-    date: str | None = Field(None, description="YYYY-MM-DD, with site.")
-    period: str | None = Field(None, description="am, pm or day, with site.")
-    kind: str | None = Field(None, description="desk (default) or private_office, with site.")
+    site: str | None = Field(
+        None, max_length=100, description="Site slug: a free desk is assigned."
+    )
+    date: str | None = Field(None, max_length=40, description="YYYY-MM-DD, with site.")
+    period: str | None = Field(None, max_length=20, description="am, pm or day, with site.")
+    kind: str | None = Field(
+        None, max_length=40, description="desk (default) or private_office, with site."
+    )
     resource: int | None = Field(None, description="A resource id, with start and end.")
-    start: str | None = Field(None, description="ISO 8601 with offset, with resource.")
-    end: str | None = Field(None, description="ISO 8601 with offset, with resource.")
+    start: str | None = Field(
+        None, max_length=64, description="ISO 8601 with offset, with resource."
+    )
+    end: str | None = Field(None, max_length=64, description="ISO 8601 with offset, with resource.")
 
 
 class BookingOut(Schema):
@@ -169,13 +175,13 @@ def availability(
         sites = sites.filter(slug=site)
         if not sites.filter(is_published=True).exists():
             errors["site"] = [
-                _("No published site has the short name “%(slug)s”.") % {"slug": site}
+                _("No published site has the short name “%(slug)s”.") % {"slug": echoed(site)}
             ]
     origin = None
     if near:
         commune = Commune.objects.filter(insee_code=near).first()
         if commune is None:
-            errors["near"] = [_("Unknown INSEE code “%(code)s”.") % {"code": near}]
+            errors["near"] = [_("Unknown INSEE code “%(code)s”.") % {"code": echoed(near)}]
         else:
             origin = (float(commune.latitude), float(commune.longitude))
     if errors:
@@ -273,7 +279,7 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
                     errors = {
                         "site": [
                             _("No published site has the short name “%(slug)s”.")
-                            % {"slug": payload.site}
+                            % {"slug": echoed(payload.site)}
                         ],
                         **errors,
                     }

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
-from buron.accounts.services import calendar_token_rotate, member_profile_ensure
+from buron.accounts.services import calendar_token_rotate
 from buron.places.models import Commune, ResourceKind, Site, Weekday
 
 from . import ical, selectors, services
@@ -183,6 +183,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    return _mine_page(request, feed_url=None)
+
+
+def _mine_page(request: HttpRequest, *, feed_url: str | None) -> HttpResponse:
+    """The member's bookings; with the calendar address only right after it is made (only
+    its digest is kept, so it cannot be shown again)."""
     member = signed_in_user(request)
     now = timezone.now()
     upcoming = list(selectors.member_bookings(user=member, upcoming=True, now=now))
@@ -190,7 +196,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         selectors.member_bookings(user=member, upcoming=False, now=now)[:PAST_BOOKINGS_SHOWN]
     )
     cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
-    profile = member_profile_ensure(user=member)
     return render(
         request,
         "booking/mine.html",
@@ -199,9 +204,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "upcoming": [(b, cancellable[b.pk][1], cancellable[b.pk][0]) for b in upcoming],
             "past": past,
             "past_limit": PAST_BOOKINGS_SHOWN,
-            "feed_url": request.build_absolute_uri(
-                reverse("booking:ical", kwargs={"token": profile.calendar_token})
-            ),
+            "feed_url": feed_url,
         },
     )
 
@@ -239,15 +242,18 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_rotate(request: HttpRequest) -> HttpResponse:
-    calendar_token_rotate(user=signed_in_user(request))
+    token = calendar_token_rotate(user=signed_in_user(request))
     messages.success(
         request,
         _(
-            "Your calendar has a new address: copy it into your calendar application. "
-            "The old address no longer works."
+            "Your calendar has a new address: copy it into your calendar application now, "
+            "it is shown only once. The old address no longer works."
         ),
     )
-    return redirect(reverse("booking:mine") + "#calendar")
+    return _mine_page(
+        request,
+        feed_url=request.build_absolute_uri(reverse("booking:ical", kwargs={"token": token})),
+    )
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

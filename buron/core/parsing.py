@@ -13,6 +13,15 @@ from django.utils.translation import gettext as _
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
+# How much of a value an error message repeats: enough to recognise it, never a whole body.
+ECHO_CHARS = 40
+
+
+def echoed(value: object) -> str:
+    """A value as an error message may repeat it: shortened, without control characters."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in str(value)[: ECHO_CHARS + 1])
+    return text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1] + "…"
+
 
 def _in_range(day: dt.date) -> None:
     if not EARLIEST <= day <= LATEST:
@@ -36,7 +45,7 @@ def date_from_text(value: str | None, *, required: bool = True) -> dt.date | Non
         raise ValidationError(
             _("“%(value)s” is not a date: use YYYY-MM-DD, e.g. 2027-03-02."),
             code="invalid_date",
-            params={"value": value},
+            params={"value": echoed(value)},
         )
     _in_range(parsed)
     return parsed
@@ -53,7 +62,7 @@ def datetime_from_text(value: str | None) -> dt.datetime:
         raise ValidationError(
             _("“%(value)s” is not a date and time: use ISO 8601, e.g. 2027-03-02T09:00:00+01:00."),
             code="invalid_datetime",
-            params={"value": value},
+            params={"value": echoed(value)},
         )
     if parsed.tzinfo is None:
         raise ValidationError(
@@ -73,6 +82,6 @@ def choice_from_text(value: str | None, choices: list[str], *, default: str | No
         raise ValidationError(
             _("“%(value)s” is not one of: %(choices)s."),
             code="invalid_choice",
-            params={"value": value, "choices": ", ".join(choices)},
+            params={"value": echoed(value), "choices": ", ".join(choices)},
         )
     return value
