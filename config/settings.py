@@ -287,9 +287,14 @@ TASKS = {
 # processes and sits on the booking's hot path: a site's rules under version numbers and
 # the "just taken" alternatives.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "buron")
 CACHES = {
     "default": (
-        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "buron"}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -324,9 +329,9 @@ ACCOUNT_RATE_LIMITS = {
         f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_LOCKOUT_SECONDS}s/key"
     ),
 }
-# API calls per token (per address without one), counted over a minute: 429 and Retry-After.
+# API calls per token in a window ("600/60s", "6000/h"; "off" for none): then 429 with
+# Retry-After. Counted in Redis with REDIS_URL, else in one database row per token.
 API_RATE_PER_TOKEN = os.environ.get("API_RATE_PER_TOKEN", "600/60s")
-API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "120/60s")
 # The largest request body accepted (413 beyond), uploads included.
 REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(10 * 1024 * 1024)))
 
