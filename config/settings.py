@@ -323,7 +323,10 @@ NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Sign-in attempts (right or wrong) per address and minute: a room signing in at opening.
+LOGINS_PER_ADDRESS_PER_MINUTE = int(os.environ.get("LOGINS_PER_ADDRESS_PER_MINUTE", "120"))
 ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGINS_PER_ADDRESS_PER_MINUTE}/m/ip",
     "login_failed": (
         f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_LOCKOUT_SECONDS}s/ip,"
         f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_LOCKOUT_SECONDS}s/key"
