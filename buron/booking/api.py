@@ -19,7 +19,7 @@ from buron.accounts.auth import api_token_auth
 from buron.accounts.models import User
 from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
-from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text, echoed
+from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text, echoed, is_slug
 from buron.places.models import Commune, Resource, ResourceKind, Site
 from buron.places.selectors import published_site
 
@@ -173,13 +173,13 @@ def availability(
     sites = Site.objects.all()
     if site:
         sites = sites.filter(slug=site)
-        if not sites.filter(is_published=True).exists():
+        if not is_slug(site) or not sites.filter(is_published=True).exists():
             errors["site"] = [
                 _("No published site has the short name “%(slug)s”.") % {"slug": echoed(site)}
             ]
     origin = None
     if near:
-        commune = Commune.objects.filter(insee_code=near).first()
+        commune = Commune.objects.filter(insee_code=near).first() if is_slug(near) else None
         if commune is None:
             errors["near"] = [_("Unknown INSEE code “%(code)s”.") % {"code": echoed(near)}]
         else:
@@ -270,7 +270,9 @@ def _create(user: User, payload: BookingIn) -> tuple[int, Any]:
                 errors = {"site": [_("This field is required.")], **errors}
             else:
                 # With a valid date, the site comes with its rules that day (one read).
-                if "date" in values:
+                if not is_slug(payload.site):
+                    site = None
+                elif "date" in values:
                     site_day = published_site_day(payload.site, values["date"])
                     site = site_day.site if site_day else None
                 else:

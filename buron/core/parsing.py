@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
@@ -15,6 +16,15 @@ LATEST = dt.date(2100, 12, 31)
 
 # How much of a value an error message repeats: enough to recognise it, never a whole body.
 ECHO_CHARS = 40
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}\Z")
+
+
+def is_slug(value: object) -> bool:
+    """Whether a value could be a short name at all (a value that cannot is never looked
+    up: a NUL or a megabyte of text would otherwise reach the database)."""
+    return isinstance(value, str) and _SLUG.match(value) is not None
 
 
 def echoed(value: object) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from buron.core import sql
+from buron.core.parsing import is_slug
 
 from .models import (
     Closure,
@@ -339,6 +340,8 @@ NETWORK_ROW = sql.Selected(Network, "n")
 def published_site(slug: str) -> Site | None:
     """The published site with that short name, its network loaded (one statement: every
     booking by site name asks)."""
+    if not is_slug(slug):
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             sql.select(
@@ -373,6 +376,8 @@ def _hours_and_active_resources() -> tuple[Prefetch, Prefetch]:
 
 def site_for_page(slug: str) -> Site:
     """A published site with everything its page shows, in a fixed number of queries."""
+    if not is_slug(slug):
+        raise Site.DoesNotExist
     return (
         published_sites()
         .prefetch_related(
@@ -386,6 +391,8 @@ def site_for_page(slug: str) -> Site:
 
 def site_with_resources(slug: str) -> Site:
     """A published site with its active resources and its opening hours, in three queries."""
+    if not is_slug(slug):
+        raise Site.DoesNotExist
     return published_sites().prefetch_related(*_hours_and_active_resources()).get(slug=slug)
 
 
