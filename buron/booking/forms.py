@@ -219,7 +219,9 @@ class BookForm(forms.Form):
         slug = site.slug if site else (self.data if self.is_bound else self.initial).get("site")
         resources = Resource.objects.filter(is_active=True).select_related("site__network")
         _choices(self, "resource").queryset = (
-            resources.filter(site__slug=slug).order_by("kind", "name") if slug else resources.none()
+            resources.filter(site__slug=slug).order_by("kind", "name")
+            if is_slug(slug)
+            else resources.none()
         )
 
     def clean(self) -> dict[str, Any]:
