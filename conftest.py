@@ -18,10 +18,11 @@ def _french_by_default() -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with an empty cache: ids are reused from one test to the next."""
-    from django.core.cache import cache
+    """Each test starts with an empty local cache: ids are reused from one test to the next.
+    The shared cache lives in the database: each test's transaction rolls its entries back."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["local"].clear()
 
 
 def pytest_report_header() -> str:

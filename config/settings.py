@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import dj_database_url
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "buron.backoffice",
     "buron.demo",
     "buron.api",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -98,10 +100,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "buron.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "buron.accounts.mfa.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -238,6 +242,28 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not env_bool("SECURE_HSTS_PRELOAD", False) else []
 
+# Content-Security-Policy: scripts and styles only from files of this site (no inline
+# script or style), images also from the map's tile server.
+_TILE_ORIGIN = urlparse(BURON_TILE_URL.replace("{s}", "*")) if BURON_TILE_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            *([f"{_TILE_ORIGIN.scheme}://{_TILE_ORIGIN.netloc}"] if _TILE_ORIGIN else []),
+        ],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -285,6 +311,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "buron.accounts.forms.MemberSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the sender's name says who writes
 ACCOUNT_ADAPTER = "buron.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "buron.accounts.signup.MemberAccountSignupForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Two-factor authentication: an authenticator app (TOTP) and recovery codes; required for
 # network administrators and superusers (buron/accounts/mfa.py), offered to site hosts.
@@ -301,8 +328,31 @@ TASKS = {
     }
 }
 
-# --- Cache: each process's memory (what is cached may differ between processes) -----------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Cache ------------------------------------------------------------------------------------
+# "default" is shared by every process (rate limits, login lockouts, API throttling must hold
+# however many workers run): Redis when REDIS_URL is set, else a table of the database
+# (created by a migration of buron.core; run `manage.py createcachetable` after switching
+# from Redis back to it). "local" is each process's memory, for what may differ between
+# processes and sits on the booking's hot path: a site's rules under version numbers and
+# the "just taken" alternatives.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "buron")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "buron_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 # How long the "just taken" answer's alternatives are reused for the same site, day and
 # period (everyone who lost the same rush gets the same suggestions without a new search).
 BOOKING_ALTERNATIVES_SECONDS = int(os.environ.get("BOOKING_ALTERNATIVES_SECONDS", "10"))
@@ -312,6 +362,32 @@ BOOKING_RULES_SECONDS = int(os.environ.get("BOOKING_RULES_SECONDS", "300"))
 
 # /readyz fails when no background worker was seen for this long.
 WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "300"))
+# --- Limits and abuse ----------------------------------------------------------------------------
+# Proxies in front of the application that add themselves to X-Forwarded-For: the client's
+# address (which per-address limits count) is read that many hops from the right.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+# Failed logins: an account is locked after LOGIN_FAILURES_PER_ACCOUNT, an address after
+# LOGIN_FAILURES_PER_ADDRESS (high enough for a telecentre whose members share one address),
+# each within LOGIN_LOCKOUT_SECONDS. The admin signs in through the same login.
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Sign-in attempts (right or wrong) per address and minute: a room signing in at opening.
+LOGINS_PER_ADDRESS_PER_MINUTE = int(os.environ.get("LOGINS_PER_ADDRESS_PER_MINUTE", "120"))
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGINS_PER_ADDRESS_PER_MINUTE}/m/ip",
+    "login_failed": (
+        f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_LOCKOUT_SECONDS}s/ip,"
+        f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_LOCKOUT_SECONDS}s/key"
+    ),
+}
+# API calls per token in a window ("600/60s", "6000/h"; "off" for none): then 429 with
+# Retry-After. Counted in Redis with REDIS_URL, else in one database row per token.
+API_RATE_PER_TOKEN = os.environ.get("API_RATE_PER_TOKEN", "600/60s")
+# The largest request body accepted (413 beyond), uploads included.
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from buron.accounts.views import admin_login
 from buron.api.urls import urlpatterns as api_urlpatterns
 from buron.core.views import healthz, readyz
 
@@ -20,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns += i18n_patterns(
+    # The admin signs in through the member login and its lockouts.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("compte/", include("buron.accounts.urls")),

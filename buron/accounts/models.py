@@ -103,8 +103,9 @@ class MemberProfile(models.Model):
         _("confirmation of the bookings and cancellations I make"),
         default=True,
     )
-    # The secret of the member's calendar feed; a new one revokes the old address.
-    calendar_token = models.CharField(_("calendar key"), max_length=64, unique=True)
+    # The SHA-256 of the secret in the member's calendar feed address (the secret itself is
+    # shown once, when made); a new one revokes the old address.
+    calendar_digest = models.CharField(_("calendar key digest"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from buron.core.parsing import echoed
 from buron.places.models import Commune
 
 from . import events, privacy, store
@@ -30,7 +31,7 @@ def _status_period_validated(
     errors: dict[str, str] = {}
     if status not in VisitorStatus.values:
         errors["status"] = _("Unknown status “%(value)s”. Choose one of: %(choices)s.") % {
-            "value": status,
+            "value": echoed(status),
             "choices": ", ".join(VisitorStatus.values),
         }
     employer_name = employer_name.strip()
@@ -71,9 +72,7 @@ def member_create(
     user.save()
     period.user = user
     period.save()
-    MemberProfile.objects.create(
-        user=user, commune=commune, calendar_token=secrets.token_urlsafe(32)
-    )
+    MemberProfile.objects.create(user=user, commune=commune, calendar_digest=_unused_digest())
     if verified:
         from allauth.account.models import EmailAddress
 
@@ -86,9 +85,15 @@ def member_create(
 def member_profile_ensure(*, user: User) -> MemberProfile:
     """The member's profile, created on first use (staff created in the admin have none)."""
     profile, _created = MemberProfile.objects.get_or_create(
-        user=user, defaults={"calendar_token": secrets.token_urlsafe(32)}
+        user=user, defaults={"calendar_digest": _unused_digest()}
     )
     return profile
+
+
+def _unused_digest() -> str:
+    """The digest of a secret nobody is shown: no calendar address until the member makes
+    one."""
+    return _digest(secrets.token_urlsafe(32))
 
 
 @transaction.atomic
@@ -197,11 +202,18 @@ def member_status_remove(*, user: User, valid_from: dt.date, today: dt.date | No
 
 
 def calendar_token_rotate(*, user: User) -> str:
-    """Give the member a new secret calendar address (the old one stops working)."""
+    """Make the member's calendar address a new secret and return it (to show it once): only
+    its digest is kept, and the old address stops working."""
     profile = member_profile_ensure(user=user)
-    profile.calendar_token = secrets.token_urlsafe(32)
-    profile.save(update_fields=["calendar_token"])
-    return profile.calendar_token
+    token = secrets.token_urlsafe(32)
+    profile.calendar_digest = _digest(token)
+    profile.save(update_fields=["calendar_digest"])
+    return token
+
+
+def calendar_digest(token: str) -> str:
+    """What is stored of a calendar address's secret."""
+    return _digest(token)
 
 
 def _digest(token: str) -> str:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -240,3 +243,19 @@ def closed(request: HttpRequest) -> HttpResponse:
     if not request.session.pop("account_closed", False):
         return redirect("public:home")
     return render(request, "accounts/closed.html")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page: staff sign in through the member login, under the same
+    lockouts (per account and per address), then come back to the admin.
+
+    Someone signed in whom the admin refused (not staff, or inactive) is told so rather than
+    sent round the login again."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("Your account has no access to the administration."))
+    target = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")

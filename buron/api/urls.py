@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 
 from buron.attendance.api import router as attendance_router
 from buron.billing.api import router as billing_router
@@ -15,6 +15,8 @@ from buron.observatory.api import router as observatory_router
 from buron.offers.api import router as offers_router
 from buron.places.api import router as places_router
 from buron.training.api import router as training_router
+
+from .throttling import TokenRateThrottle
 
 api = NinjaAPI(
     title="Buron API",
@@ -26,6 +28,7 @@ api = NinjaAPI(
         "`Idempotency-Key` header: the same key and body replay the first answer."
     ),
     urls_namespace="api",
+    throttle=[TokenRateThrottle()],
 )
 api.add_router("/", places_router)
 api.add_router("/", booking_router)
@@ -58,6 +61,14 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
         request,
         {"detail": _("A valid API token is required: Authorization: Bearer TOKEN.")},
         status=401,
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """Too many calls: 429, and Retry-After (added by django-ninja) says when to come back."""
+    return api.create_response(
+        request, {"detail": _("Too many requests: wait before calling again.")}, status=429
     )
 
 

@@ -19,7 +19,13 @@ from buron.accounts.auth import api_token_auth
 from buron.accounts.models import User
 from buron.accounts.requests import signed_in_user
 from buron.core.idempotency import idempotent
-from buron.core.parsing import choice_from_text, date_from_text, datetime_from_text
+from buron.core.parsing import (
+    choice_from_text,
+    date_from_text,
+    datetime_from_text,
+    echoed,
+    is_slug,
+)
 from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site
 from buron.places.selectors import published_site
@@ -79,13 +85,19 @@ class AvailabilityQuery(Schema):
 
 
 class BookingIn(Schema):
-    site: str | None = Field(None, description="Site slug: a free desk is assigned.")
-    date: str | None = Field(None, description="YYYY-MM-DD, with site.")
-    period: str | None = Field(None, description="am, pm or day, with site.")
-    kind: str | None = Field(None, description="desk (default) or private_office, with site.")
+    site: str | None = Field(
+        None, max_length=100, description="Site slug: a free desk is assigned."
+    )
+    date: str | None = Field(None, max_length=40, description="YYYY-MM-DD, with site.")
+    period: str | None = Field(None, max_length=20, description="am, pm or day, with site.")
+    kind: str | None = Field(
+        None, max_length=40, description="desk (default) or private_office, with site."
+    )
     resource: int | None = Field(None, description="A resource id, with start and end.")
-    start: str | None = Field(None, description="ISO 8601 with offset, with resource.")
-    end: str | None = Field(None, description="ISO 8601 with offset, with resource.")
+    start: str | None = Field(
+        None, max_length=64, description="ISO 8601 with offset, with resource."
+    )
+    end: str | None = Field(None, max_length=64, description="ISO 8601 with offset, with resource.")
 
 
 class BookingOut(Schema):
@@ -180,15 +192,15 @@ def availability(
     sites = Site.objects.all()
     if site:
         sites = sites.filter(slug=site)
-        if not sites.filter(is_published=True).exists():
+        if not is_slug(site) or not sites.filter(is_published=True).exists():
             errors["site"] = [
-                _("No published site has the short name “%(slug)s”.") % {"slug": site}
+                _("No published site has the short name “%(slug)s”.") % {"slug": echoed(site)}
             ]
     origin = None
     if near:
-        commune = Commune.objects.filter(insee_code=near).first()
+        commune = Commune.objects.filter(insee_code=near).first() if is_slug(near) else None
         if commune is None:
-            errors["near"] = [_("Unknown INSEE code “%(code)s”.") % {"code": near}]
+            errors["near"] = [_("Unknown INSEE code “%(code)s”.") % {"code": echoed(near)}]
         else:
             origin = (float(commune.latitude), float(commune.longitude))
     if errors:
@@ -283,13 +295,17 @@ def _create_half_day(user: User, payload: BookingIn) -> Booking | tuple[int, Any
         return _invalid({"site": [_("This field is required.")], **errors})
     # With a valid date, the site comes with its rules that day (one read).
     site_day = None
-    if "date" in values:
+    if not is_slug(payload.site):
+        site = None
+    elif "date" in values:
         site_day = published_site_day(payload.site, values["date"])
         site = site_day.site if site_day else None
     else:
         site = published_site(payload.site)
     if site is None:
-        unknown = _("No published site has the short name “%(slug)s”.") % {"slug": payload.site}
+        unknown = _("No published site has the short name “%(slug)s”.") % {
+            "slug": echoed(payload.site)
+        }
         errors = {"site": [unknown], **errors}
     if errors or site is None:
         return _invalid(errors)

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import User
-from buron.core.parsing import EARLIEST, LATEST
+from buron.core.parsing import EARLIEST, LATEST, is_slug
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
 from buron.places.selectors import published_sites
 
@@ -107,6 +107,11 @@ class SiteField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Site"))
         super().__init__(queryset=published_sites(), to_field_name="slug", **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not is_slug(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class ResourceField(forms.ModelChoiceField):
@@ -214,7 +219,9 @@ class BookForm(forms.Form):
         slug = site.slug if site else (self.data if self.is_bound else self.initial).get("site")
         resources = Resource.objects.filter(is_active=True).select_related("site__network")
         _choices(self, "resource").queryset = (
-            resources.filter(site__slug=slug).order_by("kind", "name") if slug else resources.none()
+            resources.filter(site__slug=slug).order_by("kind", "name")
+            if is_slug(slug)
+            else resources.none()
         )
 
     def clean(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
+from buron.accounts.services import calendar_digest
 from buron.core.geo import distance_km
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import (
@@ -652,11 +653,16 @@ def site_plan_week(*, site: Site, start: dt.date, days: int = 7) -> WeekPlan:
     return WeekPlan([schedules[d] for d in day_list], rows)
 
 
+CALENDAR_TOKEN_MAX_CHARS = 100
+
+
 def member_for_calendar(*, token: str) -> User | None:
     """The active member whose secret calendar address this is, or None."""
-    if not token:
+    if not token or len(token) > CALENDAR_TOKEN_MAX_CHARS:
         return None
-    return User.objects.filter(profile__calendar_token=token, is_active=True).first()
+    return User.objects.filter(
+        profile__calendar_digest=calendar_digest(token), is_active=True
+    ).first()
 
 
 # --- What else is free when a site is full: the "just taken" answer's suggestions ---------

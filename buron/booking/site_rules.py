@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
@@ -39,10 +39,11 @@ def day_rules(site: Site, day: dt.date) -> DayRules:
             get_language() or settings.LANGUAGE_CODE,
         )
     )
-    found: DayRules | None = cache.get(key)
+    local = caches["local"]  # this process's memory: no round trip on the booking's path
+    found: DayRules | None = local.get(key)
     if found is None:
         found = DayRules(site_schedule(site, day), policy_for(site))
-        cache.set(key, found, settings.BOOKING_RULES_SECONDS)
+        local.set(key, found, settings.BOOKING_RULES_SECONDS)
     return found
 
 

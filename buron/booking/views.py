@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
-from buron.accounts.services import calendar_token_rotate, member_profile_ensure
+from buron.accounts.services import calendar_token_rotate
 from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, Resource, ResourceKind, Site, Weekday
 
@@ -201,6 +201,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    return _mine_page(request, feed_url=None)
+
+
+def _mine_page(request: HttpRequest, *, feed_url: str | None) -> HttpResponse:
+    """The member's bookings; with the calendar address only right after it is made (only
+    its digest is kept, so it cannot be shown again)."""
     member = signed_in_user(request)
     now = timezone.now()
     upcoming = list(selectors.member_bookings(user=member, upcoming=True, now=now))
@@ -211,7 +217,6 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
     cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
     covered = coverage_for_bookings(booking_ids=[b.pk for b in upcoming])
-    profile = member_profile_ensure(user=member)
     return render(
         request,
         "booking/mine.html",
@@ -222,9 +227,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             ],
             "past": past,
             "past_limit": PAST_BOOKINGS_SHOWN,
-            "feed_url": request.build_absolute_uri(
-                reverse("booking:ical", kwargs={"token": profile.calendar_token})
-            ),
+            "feed_url": feed_url,
         },
     )
 
@@ -263,15 +266,18 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_rotate(request: HttpRequest) -> HttpResponse:
-    calendar_token_rotate(user=signed_in_user(request))
+    token = calendar_token_rotate(user=signed_in_user(request))
     messages.success(
         request,
         _(
-            "Your calendar has a new address: copy it into your calendar application. "
-            "The old address no longer works."
+            "Your calendar has a new address: copy it into your calendar application now, "
+            "it is shown only once. The old address no longer works."
         ),
     )
-    return redirect(reverse("booking:mine") + "#calendar")
+    return _mine_page(
+        request,
+        feed_url=request.build_absolute_uri(reverse("booking:ical", kwargs={"token": token})),
+    )
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

@@ -37,3 +37,15 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RateCounter(models.Model):
+    """How many calls one client (an API token, say) made in the current window of a rate
+    limit. One row per client, counted up by one statement shared by every process."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    window_start = models.BigIntegerField()
+    calls = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.calls}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
@@ -12,6 +13,24 @@ from django.utils.translation import gettext as _
 # enough that date arithmetic never overflows.
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
+
+# How much of a value an error message repeats: enough to recognise it, never a whole body.
+ECHO_CHARS = 40
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}\Z")
+
+
+def is_slug(value: object) -> bool:
+    """Whether a value could be a short name at all (a value that cannot is never looked
+    up: a NUL or a megabyte of text would otherwise reach the database)."""
+    return isinstance(value, str) and _SLUG.match(value) is not None
+
+
+def echoed(value: object) -> str:
+    """A value as an error message may repeat it: shortened, without control characters."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in str(value)[: ECHO_CHARS + 1])
+    return text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1] + "…"
 
 
 def _in_range(day: dt.date) -> None:
@@ -36,7 +55,7 @@ def date_from_text(value: str | None, *, required: bool = True) -> dt.date | Non
         raise ValidationError(
             _("“%(value)s” is not a date: use YYYY-MM-DD, e.g. 2027-03-02."),
             code="invalid_date",
-            params={"value": value},
+            params={"value": echoed(value)},
         )
     _in_range(parsed)
     return parsed
@@ -53,7 +72,7 @@ def datetime_from_text(value: str | None) -> dt.datetime:
         raise ValidationError(
             _("“%(value)s” is not a date and time: use ISO 8601, e.g. 2027-03-02T09:00:00+01:00."),
             code="invalid_datetime",
-            params={"value": value},
+            params={"value": echoed(value)},
         )
     if parsed.tzinfo is None:
         raise ValidationError(
@@ -73,6 +92,6 @@ def choice_from_text(value: str | None, choices: list[str], *, default: str | No
         raise ValidationError(
             _("“%(value)s” is not one of: %(choices)s."),
             code="invalid_choice",
-            params={"value": value, "choices": ", ".join(choices)},
+            params={"value": echoed(value), "choices": ", ".join(choices)},
         )
     return value

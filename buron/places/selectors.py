@@ -13,6 +13,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from buron.core.parsing import is_slug
+
 from . import store
 from .models import (
     Closure,
@@ -333,6 +335,8 @@ def site_schedule(site: HasPk, day: dt.date) -> DaySchedule:
 def published_site(slug: str) -> Site | None:
     """The published site with that short name, its network loaded (one statement: every
     booking by site name asks)."""
+    if not is_slug(slug):
+        return None
     return store.published_site_row(slug=slug)
 
 
@@ -353,6 +357,8 @@ def _hours_and_active_resources() -> tuple[Prefetch, Prefetch]:
 
 def site_for_page(slug: str) -> Site:
     """A published site with everything its page shows, in a fixed number of queries."""
+    if not is_slug(slug):
+        raise Site.DoesNotExist
     return (
         published_sites()
         .prefetch_related(
@@ -366,6 +372,8 @@ def site_for_page(slug: str) -> Site:
 
 def site_with_resources(slug: str) -> Site:
     """A published site with its active resources and its opening hours, in three queries."""
+    if not is_slug(slug):
+        raise Site.DoesNotExist
     return published_sites().prefetch_related(*_hours_and_active_resources()).get(slug=slug)
 
 

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from buron.accounts.models import MemberProfile, StaffRole, StatusPeriod, User
+from buron.accounts.services import calendar_digest
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,7 +23,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def profile(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             self.save()
-            MemberProfile.objects.create(user=self, calendar_token=secrets.token_urlsafe(32))
+            MemberProfile.objects.create(
+                user=self, calendar_digest=calendar_digest(secrets.token_urlsafe(32))
+            )
             StatusPeriod.objects.create(
                 user=self,
                 status=kwargs.get("status", "freelancer"),

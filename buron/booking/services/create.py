@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -107,14 +107,15 @@ def _alternatives(*, site: Site, day: dt.date, period: str, kind: str) -> list[A
 
     When a site fills up, everyone who asked for it at that moment gets the same answer: it
     is looked up once and kept a few seconds (settings.BOOKING_ALTERNATIVES_SECONDS) in the
-    cache (each process's memory unless another cache is configured). A suggestion a few
+    "local" cache (each process's memory). A suggestion a few
     seconds old is only a suggestion: booking it checks again, and the database still
     refuses any slot held twice."""
     key = f"booking:alternatives:{site.pk}:{day.isoformat()}:{period}:{kind}"
-    found: list[Alternative] | None = cache.get(key)
+    local = caches["local"]
+    found: list[Alternative] | None = local.get(key)
     if found is None:
         found = _alternatives_now(site=site, day=day, period=period, kind=kind)
-        cache.set(key, found, settings.BOOKING_ALTERNATIVES_SECONDS)
+        local.set(key, found, settings.BOOKING_ALTERNATIVES_SECONDS)
     return found
 
 

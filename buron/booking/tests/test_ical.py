@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar
 
-from buron.accounts.services import member_close
+from buron.accounts.services import calendar_token_rotate, member_close
 from buron.booking import services
 from buron.booking.models import Booking
 from buron.places.models import Resource
@@ -32,7 +32,7 @@ def uid(booking):
 
 
 def feed(client, user):
-    return client.get(reverse("booking:ical", kwargs={"token": user.profile.calendar_token}))
+    return client.get(reverse("booking:ical", kwargs={"token": calendar_token_rotate(user=user)}))
 
 
 def events(response):
@@ -121,7 +121,28 @@ def test_an_unknown_address_is_not_found(client, member):
 
 
 def test_a_closed_accounts_address_stops_working(client, member, bookings):
-    token = member.profile.calendar_token
+    token = calendar_token_rotate(user=member)
     member_close(user=member)
     response = client.get(reverse("booking:ical", kwargs={"token": token}))
     assert response.status_code == 404
+
+
+def test_only_the_whole_secret_opens_the_feed(client, member, bookings):
+    token = calendar_token_rotate(user=member)
+    assert client.get(reverse("booking:ical", kwargs={"token": token})).status_code == 200
+    for wrong in (token[:-1], token[:20], token + "x", token.upper(), "x" * 5000):
+        response = client.get(reverse("booking:ical", kwargs={"token": wrong}))
+        assert response.status_code == 404, wrong
+
+
+def test_an_inactive_accounts_address_is_not_served(client, member, bookings):
+    token = calendar_token_rotate(user=member)
+    type(member).objects.filter(pk=member.pk).update(is_active=False)
+    assert client.get(reverse("booking:ical", kwargs={"token": token})).status_code == 404
+
+
+def test_the_secret_itself_is_not_stored(member):
+    token = calendar_token_rotate(user=member)
+    member.profile.refresh_from_db()
+    stored = [str(value) for value in vars(member.profile).values()]
+    assert not [value for value in stored if token in value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from buron.accounts.models import MemberProfile
+from buron.accounts.services import calendar_token_rotate
 from buron.accounts.tests.factories import UserFactory
 from buron.booking import services
 from buron.booking.models import Booking, BookingPolicy, BookingSeries
@@ -506,28 +508,33 @@ def test_a_member_cannot_cancel_another_members_booking(signed_in, site, member2
     assert signed_in.get(reverse("booking:detail", kwargs={"pk": booking.pk})).status_code == 404
 
 
-def test_my_bookings_shows_the_calendar_address_and_a_new_one_replaces_it(signed_in, member, site):
-    old = member.profile.calendar_token
+def test_a_new_calendar_address_is_shown_once_and_replaces_the_old(signed_in, member, site):
+    old = calendar_token_rotate(user=member)
     response = signed_in.get(reverse("booking:mine"))
-    assert response.context["feed_url"].endswith(reverse("booking:ical", kwargs={"token": old}))
+    assert response.context["feed_url"] is None
+    assert old not in response.content.decode()
     assert "Generate a new address" in response.content.decode()
     response = signed_in.post(reverse("booking:calendar_rotate"))
-    assert response.status_code == 302
-    member.profile.refresh_from_db()
-    new = member.profile.calendar_token
+    assert response.status_code == 200
+    new = response.context["feed_url"].rsplit("/", 1)[-1].removesuffix(".ics")
     assert new != old
-    assert signed_in.get(reverse("booking:ical", kwargs={"token": old})).status_code == 404
-    assert signed_in.get(reverse("booking:ical", kwargs={"token": new})).status_code == 200
-    page = signed_in.get(reverse("booking:mine")).content.decode()
+    page = response.content.decode()
     assert "The old address no longer works." in page
     assert new in page
+    # Only its digest is kept: the secret is nowhere in the database.
+    member.profile.refresh_from_db()
+    assert member.profile.calendar_digest == hashlib.sha256(new.encode()).hexdigest()
+    assert new not in member.profile.calendar_digest
+    assert signed_in.get(reverse("booking:ical", kwargs={"token": old})).status_code == 404
+    assert signed_in.get(reverse("booking:ical", kwargs={"token": new})).status_code == 200
+    assert new not in signed_in.get(reverse("booking:mine")).content.decode()
 
 
 def test_rotating_the_calendar_address_needs_a_post(signed_in, member):
-    old = member.profile.calendar_token
+    old = member.profile.calendar_digest
     assert signed_in.get(reverse("booking:calendar_rotate")).status_code == 405
     member.profile.refresh_from_db()
-    assert member.profile.calendar_token == old
+    assert member.profile.calendar_digest == old
 
 
 def test_the_pages_answer_in_both_languages(signed_in, site):

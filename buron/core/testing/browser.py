@@ -176,6 +176,13 @@ class Visit:
         self.finished: list[Any] = []
         self.page.on("request", lambda request: self.requested.append(request.url))
         self.page.on("requestfinished", lambda request: self.finished.append(request))
+        # What the Content-Security-Policy refused, as Chromium reports it in the console.
+        self.csp_violations: list[str] = []
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def foreign_requests(self) -> list[str]:
         return [
@@ -191,3 +198,4 @@ def visit(browser: Any, server_url: str) -> Iterator[Visit]:
     yield visit
     visit.context.close()
     assert visit.foreign_requests() == [], "the browser tried to leave 127.0.0.1"
+    assert visit.csp_violations == [], "the page broke its Content-Security-Policy"
