@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
 from buron.booking.selectors import managed_sites
 from buron.core.idempotency import idempotent
-from buron.core.parsing import choice_from_text, datetime_from_text
+from buron.core.parsing import choice_from_text, datetime_from_text, echoed
 from buron.places.models import Commune, Site
 
 from . import services
@@ -96,25 +97,40 @@ def _commune(code: str | None, field: str, errors: dict[str, list[str]]) -> Comm
     return found
 
 
-def _create(user: User, payload: CheckinIn) -> tuple[int, Any]:
-    errors: dict[str, list[str]] = {}
-    client_uuid: uuid.UUID | None = None
-    if not payload.site:
-        errors["site"] = [_("This field is required.")]
+@dataclass
+class _Fields:
+    """The check-in's fields once parsed (errors go apart, per field)."""
+
+    client_uuid: uuid.UUID | None
+    arrived_at: dt.datetime
+    status: str
+    home: Commune | None
+    work: Commune | None
+    member: User | None
+
+
+def _uuid(payload: CheckinIn, errors: dict[str, list[str]]) -> uuid.UUID | None:
     if not payload.client_uuid:
         errors["client_uuid"] = [_("This field is required.")]
-    else:
-        try:
-            client_uuid = uuid.UUID(payload.client_uuid)
-        except ValueError:
-            errors["client_uuid"] = [_("Give a UUID, e.g. 9f1c2d3e-4b5a-4c6d-8e7f-001122334455.")]
-    arrived_at = timezone.now()
+        return None
+    try:
+        return uuid.UUID(payload.client_uuid)
+    except ValueError:
+        errors["client_uuid"] = [_("Give a UUID, e.g. 9f1c2d3e-4b5a-4c6d-8e7f-001122334455.")]
+        return None
+
+
+def _when(payload: CheckinIn, errors: dict[str, list[str]]) -> dt.datetime:
     if payload.arrived_at:
         try:
-            arrived_at = datetime_from_text(payload.arrived_at)
+            return datetime_from_text(payload.arrived_at)
         except ValidationError as exc:
             errors["arrived_at"] = exc.messages
-    for_someone = payload.member is not None or payload.status is not None
+    return timezone.now()
+
+
+def _who(user: User, payload: CheckinIn, errors: dict[str, list[str]]) -> tuple[str, User | None]:
+    """The walk-in's status (empty for a member), and the member checked in."""
     if payload.member and payload.status:
         errors["status"] = [_("Give either a member or a walk-in's status, not both.")]
     status = ""
@@ -123,52 +139,74 @@ def _create(user: User, payload: CheckinIn) -> tuple[int, Any]:
             status = choice_from_text(payload.status, VisitorStatus.values)
         except ValidationError as exc:
             errors["status"] = exc.messages
-    home = _commune(payload.commune, "commune", errors)
-    work = _commune(payload.work_commune, "work_commune", errors)
-    if payload.status is not None and not payload.commune:
-        errors["commune"] = [_("Give the visitor's commune of residence.")]
+        if not payload.commune:
+            errors["commune"] = [_("Give the visitor's commune of residence.")]
     member: User | None = user
     if payload.member:
         member = User.objects.filter(email__iexact=payload.member.strip(), is_active=True).first()
         if member is None:
             errors["member"] = [_("No member has this email address.")]
-    site: Site | None = None
-    if payload.site:
-        if for_someone:
-            scope = staff_scope(user=user)
-            if not scope.is_staff:
-                return 403, {
-                    "detail": _("Only a site's staff may check in someone else."),
-                    "errors": {},
-                }
-            site = (
-                managed_sites(scope=scope)
-                .select_related("network")
-                .filter(slug=payload.site)
-                .first()
-            )
-            if site is None:
-                return 404, {"detail": _("You manage no site with this short name."), "errors": {}}
-        else:
-            site = (
-                Site.objects.select_related("network")
-                .filter(slug=payload.site, is_published=True)
-                .first()
-            )
-            if site is None:
-                errors["site"] = [
-                    _("No published site has the short name “%(slug)s”.") % {"slug": payload.site}
-                ]
+    return status, member
+
+
+def _fields(user: User, payload: CheckinIn, errors: dict[str, list[str]]) -> _Fields:
+    if not payload.site:
+        errors["site"] = [_("This field is required.")]
+    client_uuid = _uuid(payload, errors)
+    arrived_at = _when(payload, errors)
+    status, member = _who(user, payload, errors)
+    home = _commune(payload.commune, "commune", errors)
+    work = _commune(payload.work_commune, "work_commune", errors)
+    return _Fields(client_uuid, arrived_at, status, home, work, member)
+
+
+def _site(
+    user: User, payload: CheckinIn, errors: dict[str, list[str]]
+) -> Site | tuple[int, Any] | None:
+    """The site: one the caller manages when they check in someone else (else 403 or 404),
+    any published one when they check themselves in."""
+    if not payload.site:
+        return None
+    if payload.member is not None or payload.status is not None:
+        scope = staff_scope(user=user)
+        if not scope.is_staff:
+            return 403, {
+                "detail": _("Only a site's staff may check in someone else."),
+                "errors": {},
+            }
+        site = (
+            managed_sites(scope=scope).select_related("network").filter(slug=payload.site).first()
+        )
+        if site is None:
+            return 404, {"detail": _("You manage no site with this short name."), "errors": {}}
+        return site
+    site = (
+        Site.objects.select_related("network").filter(slug=payload.site, is_published=True).first()
+    )
+    if site is None:
+        errors["site"] = [
+            _("No published site has the short name “%(slug)s”.") % {"slug": echoed(payload.site)}
+        ]
+    return site
+
+
+def _create(user: User, payload: CheckinIn) -> tuple[int, Any]:
+    errors: dict[str, list[str]] = {}
+    fields = _fields(user, payload, errors)
+    site = _site(user, payload, errors)
+    if isinstance(site, tuple):
+        return site
+    member, client_uuid = fields.member, fields.client_uuid
     if errors or site is None or client_uuid is None or member is None:
         return _unprocessable(errors or {"__all__": [_("The request is not valid.")]})
     try:
         if payload.status is not None:
             result = services.visit_walk_in(
                 site=site,
-                visitor_status=status,
-                home_commune=home,
-                work_commune=work,
-                arrived_at=arrived_at,
+                visitor_status=fields.status,
+                home_commune=fields.home,
+                work_commune=fields.work,
+                arrived_at=fields.arrived_at,
                 client_uuid=client_uuid,
                 by=user,
             )
@@ -176,7 +214,7 @@ def _create(user: User, payload: CheckinIn) -> tuple[int, Any]:
             result = services.visit_checkin(
                 site=site,
                 member=member,
-                arrived_at=arrived_at,
+                arrived_at=fields.arrived_at,
                 client_uuid=client_uuid,
                 source=VisitSource.API,
                 by=user if member.pk != user.pk else None,

@@ -41,7 +41,7 @@ class AuditedAdmin(admin.ModelAdmin):
     audit_main = True  # False for accounts: their rows hold secrets (roles are still recorded)
 
     def _audit(
-        self, request: HttpRequest, obj: models.Model, action: str, before: Any, after: Any
+        self, request: HttpRequest, obj: models.Model, *, action: str, before: Any, after: Any
     ) -> None:
         audit_record(
             actor=request.user,  # type: ignore[arg-type]
@@ -71,26 +71,48 @@ class AuditedAdmin(admin.ModelAdmin):
         if pending is not None:
             obj, before, was_change = pending
             action = AuditAction.CHANGE if was_change else AuditAction.CREATE
-            self._audit(request, obj, action, before, _before(obj))
+            self._audit(request, obj, action=action, before=before, after=_before(obj))
             request._audit_pending = None  # type: ignore[attr-defined]
         network_id = _network_id(form.instance, self.scope_network_lookup)
         for instance, pk, before in stored:
             row = type(instance)._default_manager.filter(pk=pk).first()
             instance.pk = pk
             if row is None:
-                self._audit_inline(request, instance, AuditAction.DELETE, before, None, network_id)
+                self._audit_inline(
+                    request,
+                    instance,
+                    action=AuditAction.DELETE,
+                    before=before,
+                    after=None,
+                    network_id=network_id,
+                )
             else:
                 after = audit_snapshot(row)
-                self._audit_inline(request, row, AuditAction.CHANGE, before, after, network_id)
+                self._audit_inline(
+                    request,
+                    row,
+                    action=AuditAction.CHANGE,
+                    before=before,
+                    after=after,
+                    network_id=network_id,
+                )
         for formset in formsets:
             for instance in getattr(formset, "new_objects", []):
                 created = _before(instance)
-                self._audit_inline(request, instance, AuditAction.CREATE, None, created, network_id)
+                self._audit_inline(
+                    request,
+                    instance,
+                    action=AuditAction.CREATE,
+                    before=None,
+                    after=created,
+                    network_id=network_id,
+                )
 
     def _audit_inline(
         self,
         request: HttpRequest,
         obj: models.Model,
+        *,
         action: str,
         before: Any,
         after: Any,

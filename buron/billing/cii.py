@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from .document import Document, Party
+from .document import Document, Line, Party
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -77,13 +77,10 @@ def _party(parent: etree._Element, tag: str, party: Party) -> None:
         _sub(tax, "ram:ID", party.vat_number, schemeID="VA")
 
 
-def cii_xml(doc: Document) -> bytes:
-    """The CII XML of the document (checked against the XSD by the issuing service)."""
-    root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+def _header(root: etree._Element, doc: Document) -> None:
     context = _sub(root, "rsm:ExchangedDocumentContext")
     guideline = _sub(context, "ram:GuidelineSpecifiedDocumentContextParameter")
     _sub(guideline, "ram:ID", EN16931)
-
     header = _sub(root, "rsm:ExchangedDocument")
     _sub(header, "ram:ID", doc.number)
     _sub(header, "ram:TypeCode", doc.type_code)
@@ -93,47 +90,32 @@ def cii_xml(doc: Document) -> bytes:
         _sub(note, "ram:Content", content)
         _sub(note, "ram:SubjectCode", subject)
 
-    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
-    for line in doc.lines:
-        item = _sub(transaction, "ram:IncludedSupplyChainTradeLineItem")
-        line_doc = _sub(item, "ram:AssociatedDocumentLineDocument")
-        _sub(line_doc, "ram:LineID", str(line.position))
-        product = _sub(item, "ram:SpecifiedTradeProduct")
-        _sub(product, "ram:Name", line.description)
-        agreement = _sub(item, "ram:SpecifiedLineTradeAgreement")
-        price = _sub(agreement, "ram:NetPriceProductTradePrice")
-        _sub(price, "ram:ChargeAmount", _amount(line.unit_price))
-        delivery = _sub(item, "ram:SpecifiedLineTradeDelivery")
-        _sub(delivery, "ram:BilledQuantity", _number(line.quantity), unitCode=UNIT_CODE)
-        settlement = _sub(item, "ram:SpecifiedLineTradeSettlement")
-        tax = _sub(settlement, "ram:ApplicableTradeTax")
-        _sub(tax, "ram:TypeCode", "VAT")
-        _sub(tax, "ram:CategoryCode", line.category)
-        _sub(tax, "ram:RateApplicablePercent", _number(line.vat_rate))
-        if line.service_start and line.service_end:
-            period = _sub(settlement, "ram:BillingSpecifiedPeriod")
-            _date(period, "ram:StartDateTime", line.service_start)
-            _date(period, "ram:EndDateTime", line.service_end)
-        summation = _sub(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
-        _sub(summation, "ram:LineTotalAmount", _amount(line.net_amount))
 
-    agreement = _sub(transaction, "ram:ApplicableHeaderTradeAgreement")
-    _party(agreement, "ram:SellerTradeParty", doc.seller)
-    _party(agreement, "ram:BuyerTradeParty", doc.buyer)
+def _line(transaction: etree._Element, line: Line) -> None:
+    item = _sub(transaction, "ram:IncludedSupplyChainTradeLineItem")
+    line_doc = _sub(item, "ram:AssociatedDocumentLineDocument")
+    _sub(line_doc, "ram:LineID", str(line.position))
+    product = _sub(item, "ram:SpecifiedTradeProduct")
+    _sub(product, "ram:Name", line.description)
+    agreement = _sub(item, "ram:SpecifiedLineTradeAgreement")
+    price = _sub(agreement, "ram:NetPriceProductTradePrice")
+    _sub(price, "ram:ChargeAmount", _amount(line.unit_price))
+    delivery = _sub(item, "ram:SpecifiedLineTradeDelivery")
+    _sub(delivery, "ram:BilledQuantity", _number(line.quantity), unitCode=UNIT_CODE)
+    settlement = _sub(item, "ram:SpecifiedLineTradeSettlement")
+    tax = _sub(settlement, "ram:ApplicableTradeTax")
+    _sub(tax, "ram:TypeCode", "VAT")
+    _sub(tax, "ram:CategoryCode", line.category)
+    _sub(tax, "ram:RateApplicablePercent", _number(line.vat_rate))
+    if line.service_start and line.service_end:
+        period = _sub(settlement, "ram:BillingSpecifiedPeriod")
+        _date(period, "ram:StartDateTime", line.service_start)
+        _date(period, "ram:EndDateTime", line.service_end)
+    summation = _sub(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+    _sub(summation, "ram:LineTotalAmount", _amount(line.net_amount))
 
-    delivery = _sub(transaction, "ram:ApplicableHeaderTradeDelivery")
-    if doc.delivery is not None:
-        ship_to = _sub(delivery, "ram:ShipToTradeParty")
-        _sub(ship_to, "ram:Name", doc.delivery.name)
-        _address(ship_to, doc.delivery)
 
-    settlement = _sub(transaction, "ram:ApplicableHeaderTradeSettlement")
-    _sub(settlement, "ram:InvoiceCurrencyCode", "EUR")
-    if doc.iban:
-        means = _sub(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
-        _sub(means, "ram:TypeCode", "58")  # SEPA credit transfer
-        account = _sub(means, "ram:PayeePartyCreditorFinancialAccount")
-        _sub(account, "ram:IBANID", doc.iban)
+def _vat_breakdown(settlement: etree._Element, doc: Document) -> None:
     due_code = VAT_DUE_ON_INVOICE if doc.vat_on_debits else VAT_DUE_ON_PAYMENT
     for b in doc.breakdown:
         tax = _sub(settlement, "ram:ApplicableTradeTax")
@@ -148,6 +130,17 @@ def cii_xml(doc: Document) -> bytes:
         if b.category == "S":
             _sub(tax, "ram:DueDateTypeCode", due_code)
         _sub(tax, "ram:RateApplicablePercent", _number(b.rate))
+
+
+def _settlement(transaction: etree._Element, doc: Document) -> None:
+    settlement = _sub(transaction, "ram:ApplicableHeaderTradeSettlement")
+    _sub(settlement, "ram:InvoiceCurrencyCode", "EUR")
+    if doc.iban:
+        means = _sub(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
+        _sub(means, "ram:TypeCode", "58")  # SEPA credit transfer
+        account = _sub(means, "ram:PayeePartyCreditorFinancialAccount")
+        _sub(account, "ram:IBANID", doc.iban)
+    _vat_breakdown(settlement, doc)
     if doc.due_on is not None:
         terms = _sub(settlement, "ram:SpecifiedTradePaymentTerms")
         _date(terms, "ram:DueDateDateTime", doc.due_on)
@@ -162,4 +155,22 @@ def cii_xml(doc: Document) -> bytes:
         _sub(referenced, "ram:IssuerAssignedID", doc.preceding_number)
         if doc.preceding_issued_on is not None:
             _date(referenced, "ram:FormattedIssueDateTime", doc.preceding_issued_on, qualified=True)
+
+
+def cii_xml(doc: Document) -> bytes:
+    """The CII XML of the document (checked against the XSD by the issuing service)."""
+    root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+    _header(root, doc)
+    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
+    for line in doc.lines:
+        _line(transaction, line)
+    agreement = _sub(transaction, "ram:ApplicableHeaderTradeAgreement")
+    _party(agreement, "ram:SellerTradeParty", doc.seller)
+    _party(agreement, "ram:BuyerTradeParty", doc.buyer)
+    delivery = _sub(transaction, "ram:ApplicableHeaderTradeDelivery")
+    if doc.delivery is not None:
+        ship_to = _sub(delivery, "ram:ShipToTradeParty")
+        _sub(ship_to, "ram:Name", doc.delivery.name)
+        _address(ship_to, doc.delivery)
+    _settlement(transaction, doc)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -405,3 +405,79 @@ def held_by_day(
         },
     )
     return count, {sql.read(BookingSlot, "day", day): held for day, held in rows}
+
+
+# --- Whole-table checks of the booking invariants (a restored backup, say) -----------------
+# They read through any DB-API cursor (a Django connection's or a plain sqlite3 / psycopg
+# one), so they can check a restored copy that no Django connection points at: only names
+# and values from the code, never input, and no parameters (placeholder styles differ).
+
+HALF_DAY_SLOT_COUNTS = {Period.MORNING: 1, Period.AFTERNOON: 1, Period.DAY: 2}
+
+
+def _hours_expression(vendor: str) -> str:
+    if vendor == "postgresql":
+        return 'ROUND(EXTRACT(EPOCH FROM (b."end" - b.start)) / 3600)'
+    return 'CAST(ROUND((julianday(b."end") - julianday(b.start)) * 24) AS INTEGER)'
+
+
+def booking_invariants_violations(*, cursor: Any, vendor: str) -> list[str]:
+    """Every broken booking invariant found, as readable lines (empty when all hold).
+
+    Checked: no two active slots for one resource and slot; no two active bookings of one
+    resource overlapping in time; every slot on its booking's resource and network; a
+    booking's slots active exactly when it is; as many active slots as its period holds.
+    """
+    names = {
+        "booking": Booking._meta.db_table,
+        "slot": BookingSlot._meta.db_table,
+        "active": f"'{BookingStatus.ACTIVE.value}'",
+    }
+    problems: list[str] = []
+
+    def count(label: str, template: str, **more: str) -> None:
+        cursor.execute(sql.compose(template, **names, **more))
+        found = int(cursor.fetchone()[0])
+        if found:
+            problems.append(f"{label}: {found}")
+
+    # Only names and values from the code below, never input: no parameters, so the same
+    # text runs on any DB-API cursor whatever its placeholder style.
+    count(
+        "slots held twice",
+        """SELECT count(*) FROM (SELECT 1 FROM {slot} WHERE is_active
+            GROUP BY network_id, resource_id, day, slot HAVING count(*) > 1) AS twice""",
+    )
+    count(
+        "overlapping active bookings",
+        """SELECT count(*) FROM (
+              SELECT start, max("end") OVER (
+                PARTITION BY resource_id ORDER BY start, id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_end
+              FROM {booking} WHERE status = {active}) AS ordered
+            WHERE latest_end > start""",
+    )
+    count(
+        "slots on another resource or network than their booking",
+        """SELECT count(*) FROM {slot} s JOIN {booking} b ON b.id = s.booking_id
+            WHERE s.resource_id <> b.resource_id OR s.network_id <> b.network_id""",
+    )
+    count(
+        "active slots of cancelled bookings",
+        """SELECT count(*) FROM {slot} s JOIN {booking} b ON b.id = s.booking_id
+            WHERE s.is_active AND b.status <> {active}""",
+    )
+    cases = " ".join(
+        f"WHEN '{period.value}' THEN {n}" for period, n in HALF_DAY_SLOT_COUNTS.items()
+    )
+    count(
+        "active bookings whose active slots do not match their period",
+        """SELECT count(*) FROM {booking} b
+            LEFT JOIN (SELECT booking_id, count(*) AS n FROM {slot} WHERE is_active
+                       GROUP BY booking_id) s ON s.booking_id = b.id
+            WHERE b.status = {active} AND COALESCE(s.n, 0) <>
+              CASE b.period {cases} ELSE {hours} END""",
+        cases=cases,
+        hours=_hours_expression(vendor),
+    )
+    return problems

@@ -147,6 +147,35 @@ def demo_load(*, year: int) -> DemoResult:
         Amenity.objects.update_or_create(
             code=code, defaults={"name_fr": name_fr, "name_en": name_en}
         )
+    sites = _sites_load(network=network)
+    _closures_load(sites=sites, year=year)
+    _prices_load(network=network)
+
+    _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
+    demo_attendance_load(
+        network=network, sites=sites, member=User.objects.get(email=demo.MEMBER_EMAIL)
+    )
+    demo_billing_load(
+        network=network,
+        member=User.objects.get(email=demo.MEMBER_EMAIL),
+        manager=User.objects.get(email=demo.MEMBER_EMAIL),
+        today=dt.date(year, 12, 31) if year < timezone.localdate().year else timezone.localdate(),
+    )
+    demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
+    _demo_catalogue_load(network=network, host_site=sites[demo.HOST_SITE])
+    return DemoResult(
+        network=network,
+        sites=Site.objects.filter(network=network).count(),
+        resources=Resource.objects.filter(network=network).count(),
+        admin_email=demo.ADMIN_EMAIL,
+        admin_password=demo.ADMIN_PASSWORD,
+        accounts=DEMO_ACCOUNTS,
+    )
+
+
+def _sites_load(*, network: Network) -> dict[str, Site]:
+    """The demo sites with their amenities, opening hours and resources (brought up to
+    date, never duplicated)."""
     amenities = {a.code: a for a in Amenity.objects.all()}
     communes = Commune.objects.in_bulk([spec.insee_code for spec in demo.SITES])
 
@@ -188,7 +217,11 @@ def demo_load(*, year: int) -> DemoResult:
             elif found.name_en != name_en:
                 found.name_en = name_en
                 found.save(update_fields=["name_en"])
+    return sites
 
+
+def _closures_load(*, sites: dict[str, Site], year: int) -> None:
+    """The demo closures of that year (saved only when they differ)."""
     for slug, start, end, reason, note_fr, note_en in _closures(year):
         values = {"end_date": end, "reason": reason, "note_fr": note_fr, "note_en": note_en}
         closure, created = Closure.objects.get_or_create(
@@ -200,6 +233,9 @@ def demo_load(*, year: int) -> DemoResult:
                 setattr(closure, name, value)
             closure.save()
 
+
+def _prices_load(*, network: Network) -> None:
+    """The published prices of the demo network."""
     for position, (kind, unit, amount, condition_fr, condition_en) in enumerate(demo.PRICES):
         Price.objects.update_or_create(
             network=network,
@@ -209,27 +245,6 @@ def demo_load(*, year: int) -> DemoResult:
             condition_fr=condition_fr,
             defaults={"amount": amount, "condition_en": condition_en, "position": position},
         )
-
-    _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
-    demo_attendance_load(
-        network=network, sites=sites, member=User.objects.get(email=demo.MEMBER_EMAIL)
-    )
-    demo_billing_load(
-        network=network,
-        member=User.objects.get(email=demo.MEMBER_EMAIL),
-        manager=User.objects.get(email=demo.MEMBER_EMAIL),
-        today=dt.date(year, 12, 31) if year < timezone.localdate().year else timezone.localdate(),
-    )
-    demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
-    _demo_catalogue_load(network=network, host_site=sites[demo.HOST_SITE])
-    return DemoResult(
-        network=network,
-        sites=Site.objects.filter(network=network).count(),
-        resources=Resource.objects.filter(network=network).count(),
-        admin_email=demo.ADMIN_EMAIL,
-        admin_password=demo.ADMIN_PASSWORD,
-        accounts=DEMO_ACCOUNTS,
-    )
 
 
 def _email_verified(user: User) -> None:

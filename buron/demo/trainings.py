@@ -154,7 +154,6 @@ def demo_trainings_load(*, network: Network, admin: User) -> None:
     def schedule(programme: Programme, site: Site, day: dt.date, now: dt.datetime) -> Session:
         return services.session_schedule(
             programme=programme,
-            site=site,
             room=room(site),
             half_days=[
                 services.HalfDaySpec(day, "am", dt.time(9), dt.time(12, 30)),

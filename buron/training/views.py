@@ -335,7 +335,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
             errors = [str(e) for field in form.errors.values() for e in field]
         else:
             try:
-                _sheet_action(action, form, half_day, user, tz)
+                _sheet_action(action, form, half_day=half_day, by=user, tz=tz)
             except TrainingRefused as refused:
                 errors = list(refused.messages)
             else:
@@ -358,7 +358,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _sheet_action(
-    action: str, form: forms.Form, half_day: SessionHalfDay, by: User, tz: str
+    action: str, form: forms.Form, *, half_day: SessionHalfDay, by: User, tz: str
 ) -> None:
     """Call the one service the sheet's form asks for (each checks who may)."""
     data = form.cleaned_data

@@ -183,10 +183,12 @@ class SessionScheduleForm(forms.ModelForm):
         data = super().clean() or {}
         if self.errors or self.request is None:
             return data
+        if data["room"].site_id != data["site"].pk:
+            self.add_error("room", _("Choose an active room of this site."))
+            return data
         try:
             self.scheduled = services.session_schedule(
                 programme=data["programme"],
-                site=data["site"],
                 room=data["room"],
                 desks=list(data.get("desks") or []),
                 half_days=data["half_days"],

@@ -19,8 +19,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from buron.booking import services
-from buron.booking.integrity import booking_invariants_violations
 from buron.booking.models import Booking, BookingSlot
+from buron.booking.store import booking_invariants_violations
 from buron.places.models import Resource
 
 from .conftest import DAY, NOW, at

@@ -55,6 +55,15 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "unsafe" not in policy
 
 
+def _is_page(path: Path) -> bool:
+    """Templates a browser loads under the CSP: not emails (mail clients need their styles
+    inline) nor documents WeasyPrint renders to PDF."""
+    name = str(path)
+    return not (
+        "/email/" in name or "/pdf/" in name or name.endswith(("_pdf.html", "poster.html"))
+    )
+
+
 def _templates() -> list[Path]:
     return [
         path
@@ -62,7 +71,7 @@ def _templates() -> list[Path]:
             *PROJECT.glob("templates/**/*.html"),
             *PROJECT.glob("buron/*/templates/**/*.html"),
         ]
-        if ".venv" not in path.parts
+        if ".venv" not in path.parts and _is_page(path)
     ]
 
 

@@ -61,11 +61,47 @@ def _check_half_days(half_days: Sequence[HalfDaySpec]) -> None:
         seen.add((spec.day, spec.period))
 
 
+def _check_resources(*, site: Site, room: Resource, desks: Sequence[Resource]) -> None:
+    if room.kind not in ROOM_KINDS or not room.is_active:
+        raise refusal(_("Choose an active room of this site."), "wrong_room", "room")
+    for desk in desks:
+        if desk.site_id != site.pk or desk.kind != ResourceKind.DESK or not desk.is_active:
+            raise refusal(_("Choose active desks of this site."), "wrong_desk", "desks")
+
+
+def _check_places(*, room: Resource, capacity: int, minimum: int) -> None:
+    if capacity < 1 or minimum < 1 or minimum > capacity:
+        raise refusal(
+            _("The minimum must be between 1 and the number of places."), "bad_minimum", "minimum"
+        )
+    if capacity > room.capacity:
+        raise refusal(
+            _("The room holds %(count)s people at most.") % {"count": room.capacity},
+            "above_room_capacity",
+            "capacity",
+        )
+
+
+def _check_dates(
+    *, ordered: list[HalfDaySpec], deadline: dt.datetime, tz: zoneinfo.ZoneInfo, now: dt.datetime
+) -> None:
+    if timezone.is_naive(deadline):
+        raise refusal(_("Give the deadline with its time zone."), "naive_time", "deadline")
+    first_start = dt.datetime.combine(ordered[0].day, ordered[0].starts, tzinfo=tz)
+    if first_start <= now:
+        raise refusal(_("A session is scheduled in the future."), "past", "half_days")
+    if not now < deadline <= first_start:
+        raise refusal(
+            _("The registration deadline comes before the first half-day, and after now."),
+            "bad_deadline",
+            "registration_deadline",
+        )
+
+
 @transaction.atomic
 def session_schedule(
     *,
     programme: Programme,
-    site: Site,
     room: Resource,
     half_days: Sequence[HalfDaySpec],
     capacity: int,
@@ -77,46 +113,25 @@ def session_schedule(
     what_to_bring: str = "",
     now: dt.datetime | None = None,
 ) -> Session:
-    """Schedule a session at a site and hold its room and desks on each of its days.
+    """Schedule a session in a room (at the room's site) and hold the room and desks on
+    each of its days.
 
     Each resource is blocked through the booking engine for every day of the session
     (resource_block), so no booking can take it and the hosts see it on their plans; a
     resource already booked on one of those days refuses the whole session, and nothing is
     written. The registration deadline is checked by a background task when it comes."""
     now = now or timezone.now()
+    site = room.site
     if not staff_scope(user=by).covers_site(site):
         raise refusal(_("You do not manage this site."), "not_staff")
     if programme.network_id != site.network_id:
         raise refusal(_("This programme belongs to another network."), "other_network", "programme")
-    if room.site_id != site.pk or room.kind not in ROOM_KINDS or not room.is_active:
-        raise refusal(_("Choose an active room of this site."), "wrong_room", "room")
-    for desk in desks:
-        if desk.site_id != site.pk or desk.kind != ResourceKind.DESK or not desk.is_active:
-            raise refusal(_("Choose active desks of this site."), "wrong_desk", "desks")
-    if capacity < 1 or minimum < 1 or minimum > capacity:
-        raise refusal(
-            _("The minimum must be between 1 and the number of places."), "bad_minimum", "minimum"
-        )
-    if capacity > room.capacity:
-        raise refusal(
-            _("The room holds %(count)s people at most.") % {"count": room.capacity},
-            "above_room_capacity",
-            "capacity",
-        )
+    _check_resources(site=site, room=room, desks=desks)
+    _check_places(room=room, capacity=capacity, minimum=minimum)
     _check_half_days(half_days)
-    if timezone.is_naive(registration_deadline):
-        raise refusal(_("Give the deadline with its time zone."), "naive_time", "deadline")
     tz = zoneinfo.ZoneInfo(site.network.time_zone)
     ordered = sorted(half_days, key=lambda s: (s.day, s.starts))
-    first_start = dt.datetime.combine(ordered[0].day, ordered[0].starts, tzinfo=tz)
-    if first_start <= now:
-        raise refusal(_("A session is scheduled in the future."), "past", "half_days")
-    if not now < registration_deadline <= first_start:
-        raise refusal(
-            _("The registration deadline comes before the first half-day, and after now."),
-            "bad_deadline",
-            "registration_deadline",
-        )
+    _check_dates(ordered=ordered, deadline=registration_deadline, tz=tz, now=now)
     session = Session.objects.create(
         network_id=site.network_id,
         programme=programme,

@@ -120,7 +120,6 @@ def schedule(
 ) -> Session:
     return services.session_schedule(
         programme=programme,
-        site=site,
         room=room,
         half_days=[
             services.HalfDaySpec(day, "am", dt.time(9), dt.time(12, 30)),

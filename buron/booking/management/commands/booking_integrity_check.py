@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from buron.booking.integrity import booking_invariants_violations
+from buron.booking.store import booking_invariants_violations
 
 
 class Command(BaseCommand):

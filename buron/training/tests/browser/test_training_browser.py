@@ -39,7 +39,6 @@ end = min(start + dt.timedelta(hours=2), start.replace(hour=23, minute=59, secon
 site = Site.objects.get(slug="saint-flour")
 session = services.session_schedule(
     programme=Programme.objects.get(slug="outils-collaboratifs"),
-    site=site,
     room=Resource.objects.get(site=site, kind="meeting_room"),
     half_days=[services.HalfDaySpec(start.date(), "am" if start.hour < 13 else "pm",
                                     start.timetz().replace(tzinfo=None),
