@@ -12,10 +12,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 
-from . import sql
-from .models import RateCounter
+from . import store
 
 
 @dataclass(frozen=True)
@@ -36,23 +34,6 @@ def _count_in_redis(name: str, window: int, period: int) -> int:
     return int(calls)
 
 
-def _count_in_database(name: str, window: int) -> int:
-    table = sql.q(RateCounter._meta.db_table)
-    name_col, window_col, calls_col = (sql.q(c) for c in ("name", "window_start", "calls"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({name_col}, {window_col}, {calls_col}) VALUES (%s, %s, 1)"  # noqa: S608
-            f" ON CONFLICT ({name_col}) DO UPDATE SET"
-            f" {calls_col} = CASE WHEN {table}.{window_col} = excluded.{window_col}"
-            f" THEN {table}.{calls_col} + 1 ELSE 1 END,"
-            f" {window_col} = excluded.{window_col}"
-            f" RETURNING {calls_col}",
-            [name, window],
-        )
-        row = cursor.fetchone()
-    return int(row[0])
-
-
 def rate_hit(*, name: str, limit: int, period: int, now: float | None = None) -> Hit:
     """Count one call of `name` in its current window of `period` seconds; refused past
     `limit` calls, with the seconds until the window ends."""
@@ -61,7 +42,7 @@ def rate_hit(*, name: str, limit: int, period: int, now: float | None = None) ->
     if settings.REDIS_URL:
         calls = _count_in_redis(name, window, period)
     else:
-        calls = _count_in_database(name, window)
+        calls = store.rate_counter_hit(name=name, window=window)
     if calls <= limit:
         return Hit(True, calls, 0)
     return Hit(False, calls, max(1, math.ceil((window + 1) * period - now)))
