@@ -309,16 +309,21 @@ def dashboard_for(
     now = now or timezone.now()
     rows = _rollups(sites, start, end)
     totals = rows.aggregate(
-        booked=Sum("booked_visits"), walk_ins=Sum("walk_ins"), am=Sum("occupied_am"),
+        booked=Sum("booked_visits"),
+        walk_ins=Sum("walk_ins"),
+        am=Sum("occupied_am"),
         pm=Sum("occupied_pm"),
     )
     due = rows.filter(day__lt=timezone.localdate(now)).aggregate(
         bookings=Sum("bookings"), no_shows=Sum("no_shows")
     )
     weekdays = [0] * 7
-    for row in rows.annotate(weekday=ExtractIsoWeekDay("day")).values("weekday").annotate(
-        n=Sum("visits")
-    ).order_by():
+    for row in (
+        rows.annotate(weekday=ExtractIsoWeekDay("day"))
+        .values("weekday")
+        .annotate(n=Sum("visits"))
+        .order_by()
+    ):
         weekdays[row["weekday"] - 1] = row["n"] or 0
     reference = (
         ObservatorySettings.objects.filter(network_id=reference_network_id).first()

@@ -34,9 +34,7 @@ def rollup_site_day_refresh(*, site: Site, day: dt.date) -> SiteDay:
         "co2_kg_avoided": figures.co2_kg_avoided,
     }
     row, _created = SiteDay.objects.update_or_create(site=site, day=day, defaults=values)
-    kept = set(
-        SiteDayMember.objects.filter(site=site, day=day).values_list("member_id", flat=True)
-    )
+    kept = set(SiteDayMember.objects.filter(site=site, day=day).values_list("member_id", flat=True))
     gone = kept - figures.members
     if gone:
         SiteDayMember.objects.filter(site=site, day=day, member_id__in=gone).delete()
