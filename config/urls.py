@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("compte/", include("buron.accounts.urls")),
     path("", include("buron.booking.urls")),
     path("", include("buron.attendance.urls")),
+    path("", include("buron.observatory.urls")),
     path("", include("buron.public.urls")),
     prefix_default_language=False,
 )

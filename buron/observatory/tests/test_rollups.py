@@ -30,8 +30,13 @@ from buron.observatory.raw import day_figures
 from buron.observatory.selectors import summary_for, summary_raw
 from buron.observatory.services import rollups_refresh
 from buron.places.models import Site
-from buron.places.tests.factories import CommuneFactory, NetworkFactory, ResourceFactory
-from buron.places.tests.factories import SiteFactory, open_all_week
+from buron.places.tests.factories import (
+    CommuneFactory,
+    NetworkFactory,
+    ResourceFactory,
+    SiteFactory,
+    open_all_week,
+)
 
 pytestmark = pytest.mark.django_db
 
