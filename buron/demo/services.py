@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_create
+from buron.observatory.services import rollups_refresh
 from buron.offers.models import Price
 from buron.places.communes import communes_load
 from buron.places.models import (
@@ -31,6 +33,8 @@ from .attendance import demo_attendance_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
+# The demo's visits cover its last working fortnight: recompute three weeks of rollups.
+DEMO_ROLLUP_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,13 @@ def demo_load(*, year: int) -> DemoResult:
     _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
     demo_attendance_load(
         network=network, sites=sites, member=User.objects.get(email=demo.MEMBER_EMAIL)
+    )
+    # The visits above are written in bulk: bring the observatory's rollups up to date.
+    today = timezone.localdate()
+    rollups_refresh(
+        sites=list(Site.objects.filter(network=network).select_related("network")),
+        start=today - dt.timedelta(days=DEMO_ROLLUP_DAYS),
+        end=today,
     )
     return DemoResult(
         network=network,

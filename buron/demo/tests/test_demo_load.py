@@ -251,3 +251,17 @@ def test_the_demo_has_check_ins_and_walk_ins_half_of_them_salaried(loaded: DemoR
     member = User.objects.get(email=demo.MEMBER_EMAIL)
     sites = {s.slug: s for s in Site.objects.filter(network=loaded.network)}
     assert demo_attendance_load(network=loaded.network, sites=sites, member=member) == 0
+
+
+def test_the_observatory_reads_the_demo_from_its_rollups(loaded: DemoResult) -> None:
+    from django.utils import timezone
+
+    from buron.observatory.selectors import summary_for, summary_raw
+
+    today = timezone.localdate()
+    sites = Site.objects.filter(network=loaded.network)
+    start = today - dt.timedelta(days=20)
+    rolled = summary_for(sites=sites, start=start, end=today)
+    assert rolled == summary_raw(sites=sites, start=start, end=today)
+    assert rolled.visits > 50 and rolled.open_half_days > 0
+    assert 0.35 < rolled.share_by_status["salaried_remote"] < 0.65
