@@ -95,3 +95,91 @@ def day_figures(*, site: Site, day: dt.date) -> DayFigures:
             figures.booked_visits += 1
     figures.visits_by_status = dict(sorted(by_status.items()))
     return figures
+
+
+def range_figures(
+    *, sites: list[Site], start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date], DayFigures]:
+    """The figures of every site-day from `start` to `end`, in a few grouped queries
+    whatever the number of days (loading history, recomputing years); equal to
+    day_figures for each site-day (tested)."""
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    figures = {(s.pk, d): DayFigures() for s in sites for d in days}
+    site_ids = [s.pk for s in sites]
+    desks: Counter[int] = Counter(
+        Resource.objects.filter(
+            site_id__in=site_ids, booking_unit=BookingUnit.HALF_DAY, is_active=True
+        ).values_list("site_id", flat=True)
+    )
+    schedules = site_schedules([s for s in sites if desks[s.pk]], start, end)
+    for site_id, per_day in schedules.items():
+        for day, schedule in per_day.items():
+            if schedule.closed_because is None:
+                figures[(site_id, day)].open_half_days = desks[site_id] * len(
+                    {p.half_day for p in schedule.periods}
+                )
+    held = BookingSlot.objects.filter(
+        is_active=True,
+        resource__site_id__in=site_ids,
+        resource__booking_unit=BookingUnit.HALF_DAY,
+        resource__is_active=True,
+        day__gte=start,
+        day__lte=end,
+    ).values_list("resource__site_id", "day", "slot", "booking__kind")
+    for site_id, day, slot, kind in held.iterator():
+        schedule = schedules[site_id][day]
+        if schedule.closed_because is not None:
+            continue
+        if schedule.period(HALF_DAY_NAME.get(slot, "")) is None:
+            continue
+        row = figures[(site_id, day)]
+        if kind == BookingKind.BLOCK:
+            row.open_half_days -= 1
+        elif slot == MORNING_SLOT:
+            row.occupied_am += 1
+        else:
+            row.occupied_pm += 1
+    booking_days = (
+        BookingSlot.objects.filter(
+            booking__site_id__in=site_ids,
+            booking__kind=BookingKind.BOOKING,
+            booking__status__in=[BookingStatus.ACTIVE, BookingStatus.RELEASED],
+            day__gte=start,
+            day__lte=end,
+        )
+        .values_list("booking__site_id", "booking_id", "day", "booking__status")
+        .distinct()
+    )
+    for site_id, _pk, day, status in booking_days.iterator():
+        row = figures[(site_id, day)]
+        row.bookings += 1
+        if status == BookingStatus.RELEASED:
+            row.no_shows += 1
+    visits = Visit.objects.filter(site_id__in=site_ids, day__gte=start, day__lte=end)
+    statuses: dict[tuple[int, dt.date], Counter[str]] = {}
+    for site_id, day, member_id, status, source, booking_id, km, co2 in visits.values_list(
+        "site_id",
+        "day",
+        "member_id",
+        "visitor_status",
+        "source",
+        "booking_id",
+        "km_avoided",
+        "co2_kg_avoided",
+    ).iterator():
+        row = figures[(site_id, day)]
+        row.visits += 1
+        statuses.setdefault((site_id, day), Counter())[status or UNKNOWN_STATUS] += 1
+        if member_id is None:
+            row.anonymous_visits += 1
+        else:
+            row.members.add(member_id)
+        if source == VisitSource.WALK_IN:
+            row.walk_ins += 1
+        if booking_id is not None:
+            row.booked_visits += 1
+        row.km_avoided += km or 0
+        row.co2_kg_avoided += co2 or 0
+    for key, counter in statuses.items():
+        figures[key].visits_by_status = dict(sorted(counter.items()))
+    return figures

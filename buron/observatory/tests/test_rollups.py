@@ -26,7 +26,7 @@ from buron.booking.errors import BookingRefused, SlotTaken
 from buron.booking.models import Booking, BookingStatus
 from buron.booking.services import booking_cancel, booking_create_half_day, booking_release
 from buron.observatory.models import SiteDay, SiteDayMember
-from buron.observatory.raw import day_figures
+from buron.observatory.raw import day_figures, range_figures
 from buron.observatory.selectors import summary_for, summary_raw
 from buron.observatory.services import rollups_refresh
 from buron.places.models import Site
@@ -171,6 +171,13 @@ class RollupMachine(RuleBasedStateMachine):
                     )
                 )
                 assert members == raw.members
+
+    @invariant()
+    def the_bulk_recount_equals_the_day_by_day_one(self) -> None:
+        bulk = range_figures(sites=self.sites, start=DAYS[0], end=DAYS[-1])
+        for site in self.sites:
+            for day in DAYS:
+                assert bulk[(site.pk, day)] == day_figures(site=site, day=day)
 
     @invariant()
     def the_summary_equals_the_raw_summary(self) -> None:
