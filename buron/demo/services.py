@@ -30,6 +30,7 @@ from buron.places.services import resource_create
 
 from . import network as demo
 from .attendance import demo_attendance_load
+from .history import demo_history_load, history_range
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
@@ -206,10 +207,13 @@ def demo_load(*, year: int) -> DemoResult:
     demo_attendance_load(
         network=network, sites=sites, member=User.objects.get(email=demo.MEMBER_EMAIL)
     )
+    if demo_history_load(network=network, year=year):
+        first, last = history_range(year)
+        rollups_refresh(sites=_network_sites(network), start=first, end=last)
     # The visits above are written in bulk: bring the observatory's rollups up to date.
     today = timezone.localdate()
     rollups_refresh(
-        sites=list(Site.objects.filter(network=network).select_related("network")),
+        sites=_network_sites(network),
         start=today - dt.timedelta(days=DEMO_ROLLUP_DAYS),
         end=today,
     )
@@ -221,6 +225,10 @@ def demo_load(*, year: int) -> DemoResult:
         admin_password=demo.ADMIN_PASSWORD,
         accounts=DEMO_ACCOUNTS,
     )
+
+
+def _network_sites(network: Network) -> list[Site]:
+    return list(Site.objects.filter(network=network).select_related("network"))
 
 
 def _email_verified(user: User) -> None:

@@ -35,6 +35,12 @@ from buron.places.selectors import site_schedules
 from .models import ObservatorySettings, SiteDay, SiteDayMember
 
 UNKNOWN_STATUS = "unknown"
+KM, KG = Decimal("0.1"), Decimal("0.001")
+
+
+def _exact(total: object, unit: Decimal) -> Decimal:
+    """A sum of decimals to the unit the rows keep (SQLite adds them as floats)."""
+    return Decimal(str(total or 0)).quantize(unit)
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,8 @@ def summary_raw(
         unique_visitors=(totals["members"] or 0) + anonymous,
         share_by_status={status: n / count for status, n in sorted(by_status.items())},
         no_show_rate=_no_show_rate(sites, start, end, now),
-        km_avoided=totals["km"] or Decimal("0"),
-        co2_kg_avoided=totals["co2"] or Decimal("0"),
+        km_avoided=_exact(totals["km"], KM),
+        co2_kg_avoided=_exact(totals["co2"], KG),
     )
 
 
@@ -194,8 +200,8 @@ def summary_for(
         unique_visitors=members + (totals["anonymous"] or 0),
         share_by_status={s: n / count for s, n in _status_counts(rows).items() if n},
         no_show_rate=(due["no_shows"] or 0) / bookings if bookings else 0.0,
-        km_avoided=totals["km"] or Decimal("0"),
-        co2_kg_avoided=totals["co2"] or Decimal("0"),
+        km_avoided=_exact(totals["km"], KM),
+        co2_kg_avoided=_exact(totals["co2"], KG),
     )
 
 
