@@ -174,8 +174,8 @@ def demo_history_load(*, network: Network, year: int) -> int:
         batch_size=1000,
     )
     visits = []
-    for n, (site, day, member, status, booking, minute, home_code) in enumerate(visit_rows):
-        home = homes[member.pk] if member else communes[home_code]
+    for n, (site, day, visitor, status, held_by, minute, home_code) in enumerate(visit_rows):
+        home = homes[visitor.pk] if visitor else communes[home_code]
         commute = commute_avoided(settings=settings, site=site, home=home, work=None)
         visits.append(
             Visit(
@@ -184,9 +184,9 @@ def demo_history_load(*, network: Network, year: int) -> int:
                 day=day,
                 arrived_at=local_datetime(day, dt.time(8, 30), tz) + dt.timedelta(minutes=minute),
                 client_uuid=uuid.uuid5(NAMESPACE, f"history-{year}-{n}"),
-                source=VisitSource.QR if member else VisitSource.WALK_IN,
-                member=member,
-                booking=booking,
+                source=VisitSource.QR if visitor else VisitSource.WALK_IN,
+                member=visitor,
+                booking=held_by,
                 visitor_status=status,
                 home_commune=home,
                 km_avoided=commute.km_avoided,

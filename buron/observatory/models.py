@@ -69,6 +69,9 @@ class SiteDayMember(models.Model):
         ]
         indexes = [models.Index(fields=["site", "member_id", "day"])]
 
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.day} {self.member_id}"
+
 
 class ObservatorySettings(models.Model):
     """What a network's operator enters for the observatory: the national reference share

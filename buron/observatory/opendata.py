@@ -54,6 +54,13 @@ class _Month:
     co2: Decimal = Decimal("0")
 
 
+def _people_of(groups: dict[str, tuple[int, set[object]]], statuses: set[str]) -> set[object]:
+    people: set[object] = set()
+    for status in statuses:
+        people |= groups[status][1]
+    return people
+
+
 def open_data_rows(
     *, sites: QuerySet[Site], start: dt.date, end: dt.date
 ) -> list[dict[str, object]]:
@@ -87,10 +94,7 @@ def open_data_rows(
         groups = {s: (len(p), set(p)) for s, p in month.by_status.items()}
         merged = {s for s, (_n, people) in groups.items() if len(people) < MIN_GROUP}
 
-        def merged_people() -> set[object]:
-            return set().union(*(groups[s][1] for s in merged)) if merged else set()
-
-        while merged and len(merged_people()) < MIN_GROUP:
+        while merged and len(_people_of(groups, merged)) < MIN_GROUP:
             shown = sorted((len(groups[s][1]), s) for s in groups if s not in merged)
             merged.add(shown[0][1])
         row.update(

@@ -4,6 +4,7 @@ CSV, XLSX and ODS (tablib)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import tablib
 from django.utils.formats import date_format
@@ -44,7 +45,7 @@ class Table:
         if self.chart_column is None:
             return ""
         bars = [
-            (str(row[0]), float(row[self.chart_column] or 0), _shown(row[self.chart_column]))
+            (str(row[0]), _number(row[self.chart_column]), _shown(row[self.chart_column]))
             for row in self.rows
         ]
         return bar_chart(
@@ -54,6 +55,10 @@ class Table:
             % {"column": self.headers[self.chart_column], "label": self.headers[0].lower()},
             bars=bars,
         )
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float | Decimal) else 0.0
 
 
 def _shown(value: object) -> str:

@@ -99,9 +99,7 @@ def test_no_group_under_five_people_ever_appears(place, specs):
             assert cell == len(group)
             assert len(group) == 0 or len({person(v) for v in group}) >= MIN_GROUP
             shown_total += cell
-        hidden = [
-            v for v in month if row[f"visits_{v.visitor_status or 'unknown'}"] == ""
-        ]
+        hidden = [v for v in month if row[f"visits_{v.visitor_status or 'unknown'}"] == ""]
         assert row["visits_other_statuses"] == len(hidden)
         assert not hidden or len({person(v) for v in hidden}) >= MIN_GROUP
         # Nothing hidden can be worked out by subtraction.

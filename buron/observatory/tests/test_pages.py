@@ -72,7 +72,7 @@ def test_tables_export_as_csv_xlsx_and_ods(client, world):
         assert response.status_code == 200
         data = tablib.Dataset().load(response.content, format=fmt)
         figures = {row[0]: row[1] for row in data}
-        assert int(figures[[k for k in figures if "Visit" in k or "Visite" in k][0]]) == 4
+        assert int(figures[next(k for k in figures if "Visit" in k or "Visite" in k)]) == 4
     assert get(client, host, "/observatoire/export/status.pdf" + PERIOD).status_code == 404
     assert get(client, host, "/observatoire/export/nothing.csv" + PERIOD).status_code == 404
 
