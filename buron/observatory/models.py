@@ -21,7 +21,9 @@ from buron.places.models import Network, Site
 class SiteDay(models.Model):
     """The figures of one site on one day (see selectors.py for their definitions)."""
 
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    # Served by the (network, day) index, which leads with it; the site by the unique
+    # (site, day) constraint.
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+", db_index=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField(_("day"))
     open_half_days = models.PositiveIntegerField(default=0)

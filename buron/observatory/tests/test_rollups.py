@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import TestCase
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -252,3 +253,18 @@ def test_the_command_recomputes_a_range_and_refuses_bad_ones(world):
         call_command("observatory_rollups", "--from", "March", "--to", "2027-03-01")
     with pytest.raises(CommandError):
         call_command("observatory_rollups", "--site", "nowhere")
+
+
+def test_the_database_queue_gets_the_rollup_task_in_the_booking_s_transaction(world, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    site = Site.objects.select_related("network").get(slug="murat")
+    member = User.objects.get(email="rm0@example.org")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        booking_create_half_day(member=member, site=site, day=DAYS[0], period="am", now=BEFORE)
+        raise RuntimeError("the caller's transaction fails after the booking")
+    assert not DBTaskResult.objects.filter(task_path__startswith="buron.observatory.").exists()
+    booking_create_half_day(member=member, site=site, day=DAYS[1], period="day", now=BEFORE)
+    (queued,) = DBTaskResult.objects.filter(task_path__startswith="buron.observatory.")
+    assert queued.args_kwargs["kwargs"] == {"site_id": site.pk, "day": DAYS[1].isoformat()}
