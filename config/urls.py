@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("buron.billing.urls")),
     path("", include("buron.training.urls")),
     path("", include("buron.offers.urls")),
+    path("", include("buron.observatory.urls")),
     path("", include("buron.public.urls")),
     prefix_default_language=False,
 )

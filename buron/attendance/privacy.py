@@ -8,6 +8,7 @@ from typing import Any
 
 from buron.accounts.models import StatusPeriod, User
 
+from . import events
 from .models import Visit
 
 
@@ -29,7 +30,10 @@ def member_visits_export(user: User) -> list[dict[str, Any]]:
 def member_visits_forget(user: User) -> None:
     """Visits stay, anonymous, for statistics: the link to the person goes, and so does the
     commune of their workplace (the commune of residence stays, as for a walk-in)."""
-    Visit.objects.filter(member=user).update(member=None, work_commune=None)
+    visits = Visit.objects.filter(member=user)
+    site_days = set(visits.values_list("site_id", "day").distinct())
+    visits.update(member=None, work_commune=None)
+    events.visits_changed(site_days)
 
 
 def member_visits_restatus(user: User, valid_from: dt.date) -> int:
@@ -39,10 +43,13 @@ def member_visits_restatus(user: User, valid_from: dt.date) -> int:
     if not periods:
         return 0
     changed = 0
+    site_days: set[tuple[int, dt.date]] = set()
     for visit in Visit.objects.filter(member=user, day__gte=valid_from):
         in_force = [p for p in periods if p.valid_from <= visit.day] or periods[:1]
         if visit.visitor_status != in_force[-1].status:
             visit.visitor_status = in_force[-1].status
             visit.save(update_fields=["visitor_status"])
+            site_days.add((visit.site_id, visit.day))
             changed += 1
+    events.visits_changed(site_days)
     return changed

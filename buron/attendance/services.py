@@ -27,7 +27,7 @@ from buron.booking.slots import local_datetime, zone
 from buron.core.geo import distance_km
 from buron.places.models import Commune, Site
 
-from . import selectors, tasks
+from . import events, selectors, tasks
 from .models import AttendanceSettings, CheckinPoint, Visit, VisitSource
 
 # A check-in kept on a phone offline is accepted this long after the fact.
@@ -134,6 +134,7 @@ def _create(visit: Visit, *, lookup: dict[str, object]) -> CheckinResult:
         if existing is None:
             raise
         return CheckinResult(existing, False)
+    events.visits_changed({(visit.site_id, visit.day)})
     return CheckinResult(visit, True)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_create
+from buron.observatory.services import rollups_refresh
 from buron.offers.models import Offer, Price, Right
 from buron.offers.services import sale_record
 from buron.places.communes import communes_load
@@ -31,10 +32,13 @@ from buron.places.services import resource_create
 from . import network as demo
 from .attendance import demo_attendance_load
 from .billing import demo_billing_load
+from .history import demo_history_load, history_range
 from .trainings import ADVISER_EMAIL, TRAINER_EMAIL, demo_trainings_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(18, 0))
+# The demo's visits cover its last working fortnight: recompute three weeks of rollups.
+DEMO_ROLLUP_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ def demo_load(*, year: int) -> DemoResult:
     )
     demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
     _demo_catalogue_load(network=network, host_site=sites[demo.HOST_SITE])
+    _history_load(network=network, year=year)
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),
@@ -245,6 +250,24 @@ def _prices_load(*, network: Network) -> None:
             condition_fr=condition_fr,
             defaults={"amount": amount, "condition_en": condition_en, "position": position},
         )
+
+
+def _history_load(*, network: Network, year: int) -> None:
+    """Two years of visits (written in bulk), then the observatory's rollups brought up to
+    date over them and the last weeks."""
+    if demo_history_load(network=network, year=year):
+        first, last = history_range(year)
+        rollups_refresh(sites=_network_sites(network), start=first, end=last)
+    today = timezone.localdate()
+    rollups_refresh(
+        sites=_network_sites(network),
+        start=today - dt.timedelta(days=DEMO_ROLLUP_DAYS),
+        end=today,
+    )
+
+
+def _network_sites(network: Network) -> list[Site]:
+    return list(Site.objects.filter(network=network).select_related("network"))
 
 
 def _email_verified(user: User) -> None:

@@ -9,8 +9,8 @@ Definitions (shown to users in the README):
 - visits: one person at one site on one day; unique visitors: distinct members, plus one
   for each visit without a member (walk-ins, closed accounts);
 - share by status: visits by the visitor's status on the day of the visit, over all visits;
-- no-show rate = bookings released as no-shows / bookings due (confirmed or released,
-  started by now), by the day they start;
+- no-show rate = booking-days released as no-shows / booking-days due (member bookings,
+  confirmed or released, one per booking and day it holds), over the days before today;
 - km and kg of CO2 avoided: the sums kept on the visits.
 """
 
@@ -20,18 +20,27 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
 from buron.accounts.selectors import Scope
 from buron.attendance.models import Visit
-from buron.booking.models import Booking, BookingKind, BookingSlot, BookingStatus
+from buron.booking.models import BookingKind, BookingSlot, BookingStatus
 from buron.booking.selectors import managed_sites
 from buron.booking.slots import HALF_DAY_NAME
 from buron.places.models import BookingUnit, Resource, Site
 from buron.places.selectors import site_schedules
 
+from .models import ObservatorySettings, SiteDay, SiteDayMember
+
 UNKNOWN_STATUS = "unknown"
+KM, KG = Decimal("0.1"), Decimal("0.001")
+
+
+def _exact(total: object, unit: Decimal) -> Decimal:
+    """A sum of decimals to the unit the rows keep (SQLite adds them as floats)."""
+    return Decimal(str(total or 0)).quantize(unit)
 
 
 @dataclass(frozen=True)
@@ -87,28 +96,29 @@ def _occupancy(sites: QuerySet[Site], start: dt.date, end: dt.date) -> tuple[int
 
 
 def _no_show_rate(sites: QuerySet[Site], start: dt.date, end: dt.date, now: dt.datetime) -> float:
+    end = min(end, timezone.localdate(now) - dt.timedelta(days=1))
     due = (
-        Booking.objects.filter(
-            site__in=sites,
-            kind=BookingKind.BOOKING,
-            status__in=[BookingStatus.ACTIVE, BookingStatus.RELEASED],
-            start__lte=now,
-            slots__day__gte=start,
-            slots__day__lte=end,
+        BookingSlot.objects.filter(
+            booking__site__in=sites,
+            booking__kind=BookingKind.BOOKING,
+            booking__status__in=[BookingStatus.ACTIVE, BookingStatus.RELEASED],
+            day__gte=start,
+            day__lte=end,
         )
-        .values("status")
-        .annotate(n=Count("pk", distinct=True))
+        .values_list("booking_id", "day", "booking__status")
+        .distinct()
     )
-    counts = {row["status"]: row["n"] for row in due}
-    total = sum(counts.values())
-    return counts.get(BookingStatus.RELEASED, 0) / total if total else 0.0
+    statuses = [status for _pk, _day, status in due]
+    released = sum(1 for status in statuses if status == BookingStatus.RELEASED)
+    return released / len(statuses) if statuses else 0.0
 
 
-def summary_for(
+def summary_raw(
     *, sites: QuerySet[Site], start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> Summary:
-    """The figures of the sites from `start` to `end` (days included); see the module's
-    docstring for their definitions."""
+    """The figures of the sites from `start` to `end` (days included) counted from the
+    raw rows: what the rollups must equal (tests compare them); see the module's
+    docstring for the definitions."""
     now = now or timezone.now()
     occupied, opened = _occupancy(sites, start, end)
     visits = Visit.objects.filter(site__in=sites, day__gte=start, day__lte=end)
@@ -132,6 +142,211 @@ def summary_for(
         unique_visitors=(totals["members"] or 0) + anonymous,
         share_by_status={status: n / count for status, n in sorted(by_status.items())},
         no_show_rate=_no_show_rate(sites, start, end, now),
-        km_avoided=totals["km"] or Decimal("0"),
-        co2_kg_avoided=totals["co2"] or Decimal("0"),
+        km_avoided=_exact(totals["km"], KM),
+        co2_kg_avoided=_exact(totals["co2"], KG),
+    )
+
+
+# --- Read from the rollups (pages, API) -------------------------------------------------
+
+
+def _rollups(sites: QuerySet[Site], start: dt.date, end: dt.date) -> QuerySet[SiteDay]:
+    return SiteDay.objects.filter(site__in=sites, day__gte=start, day__lte=end)
+
+
+def _status_counts(rows: QuerySet[SiteDay]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for by_status in rows.values_list("visits_by_status", flat=True):
+        for status, n in by_status.items():
+            counts[status] = counts.get(status, 0) + n
+    return dict(sorted(counts.items()))
+
+
+def summary_for(
+    *, sites: QuerySet[Site], start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> Summary:
+    """The figures of the sites from `start` to `end` (days included), read from the
+    rollups (equal to summary_raw once they are up to date); see the module's docstring
+    for their definitions."""
+    now = now or timezone.now()
+    rows = _rollups(sites, start, end)
+    totals = rows.aggregate(
+        open=Sum("open_half_days"),
+        am=Sum("occupied_am"),
+        pm=Sum("occupied_pm"),
+        visits=Sum("visits"),
+        anonymous=Sum("anonymous_visits"),
+        km=Sum("km_avoided"),
+        co2=Sum("co2_kg_avoided"),
+    )
+    due = rows.filter(day__lt=timezone.localdate(now)).aggregate(
+        bookings=Sum("bookings"), no_shows=Sum("no_shows")
+    )
+    members = (
+        SiteDayMember.objects.filter(site__in=sites, day__gte=start, day__lte=end)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+    opened = totals["open"] or 0
+    occupied = (totals["am"] or 0) + (totals["pm"] or 0)
+    count = totals["visits"] or 0
+    bookings = due["bookings"] or 0
+    return Summary(
+        occupancy_rate=occupied / opened if opened else 0.0,
+        open_half_days=opened,
+        occupied_half_days=occupied,
+        visits=count,
+        unique_visitors=members + (totals["anonymous"] or 0),
+        share_by_status={s: n / count for s, n in _status_counts(rows).items() if n},
+        no_show_rate=(due["no_shows"] or 0) / bookings if bookings else 0.0,
+        km_avoided=_exact(totals["km"], KM),
+        co2_kg_avoided=_exact(totals["co2"], KG),
+    )
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of a trend."""
+
+    month: dt.date
+    visits: int
+    unique_visitors: int
+    occupancy_rate: float
+    salaried_share: float
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the observatory's page shows for a scope and a period."""
+
+    summary: Summary
+    visits_by_status: dict[str, int]
+    new_members: int
+    booked_visits: int
+    walk_ins: int
+    bookings_due: int
+    no_shows: int
+    visits_by_weekday: list[int]  # Monday first
+    occupied_by_half_day: dict[str, int]  # "am", "pm"
+    training_days: int
+    months: list[MonthFigures]
+    salaried_reference: ObservatorySettings | None
+
+
+SALARIED = "salaried_remote"
+
+
+def training_days_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> int:
+    """Days of training given at the sites in the period. Trainings do not exist yet:
+    0 until the training app records them (then count its sessions' days here)."""
+    return 0
+
+
+def new_members_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> int:
+    """Members whose first visit to any of the sites falls in the period."""
+    firsts = (
+        SiteDayMember.objects.filter(site__in=sites)
+        .values("member_id")
+        .annotate(first=Min("day"))
+        .filter(first__gte=start, first__lte=end)
+    )
+    return firsts.count()
+
+
+def months_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> list[MonthFigures]:
+    """Month by month figures from `start` to `end` (days included)."""
+    rows = _rollups(sites, start, end)
+    per_month = {
+        r["month"]: r
+        for r in rows.annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(
+            visits=Sum("visits"),
+            anonymous=Sum("anonymous_visits"),
+            open=Sum("open_half_days"),
+            am=Sum("occupied_am"),
+            pm=Sum("occupied_pm"),
+        )
+        .order_by("month")
+    }
+    members = {
+        r["month"]: r["n"]
+        for r in SiteDayMember.objects.filter(site__in=sites, day__gte=start, day__lte=end)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(n=Count("member_id", distinct=True))
+        .order_by("month")
+    }
+    salaried: dict[dt.date, int] = {}
+    for day, by_status in rows.values_list("day", "visits_by_status"):
+        month = day.replace(day=1)
+        salaried[month] = salaried.get(month, 0) + by_status.get(SALARIED, 0)
+    months: list[MonthFigures] = []
+    month = start.replace(day=1)
+    while month <= end:
+        key = month
+        row = per_month.get(key, {})
+        visits = row.get("visits") or 0
+        opened = row.get("open") or 0
+        occupied = (row.get("am") or 0) + (row.get("pm") or 0)
+        months.append(
+            MonthFigures(
+                month=month,
+                visits=visits,
+                unique_visitors=(members.get(key) or 0) + (row.get("anonymous") or 0),
+                occupancy_rate=occupied / opened if opened else 0.0,
+                salaried_share=salaried.get(month, 0) / visits if visits else 0.0,
+            )
+        )
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def dashboard_for(
+    *,
+    sites: QuerySet[Site],
+    start: dt.date,
+    end: dt.date,
+    reference_network_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dashboard:
+    """The observatory page's figures for the sites over the period, from the rollups."""
+    now = now or timezone.now()
+    rows = _rollups(sites, start, end)
+    totals = rows.aggregate(
+        booked=Sum("booked_visits"),
+        walk_ins=Sum("walk_ins"),
+        am=Sum("occupied_am"),
+        pm=Sum("occupied_pm"),
+    )
+    due = rows.filter(day__lt=timezone.localdate(now)).aggregate(
+        bookings=Sum("bookings"), no_shows=Sum("no_shows")
+    )
+    weekdays = [0] * 7
+    for row in (
+        rows.annotate(weekday=ExtractIsoWeekDay("day"))
+        .values("weekday")
+        .annotate(n=Sum("visits"))
+        .order_by()
+    ):
+        weekdays[row["weekday"] - 1] = row["n"] or 0
+    reference = (
+        ObservatorySettings.objects.filter(network_id=reference_network_id).first()
+        if reference_network_id
+        else None
+    )
+    return Dashboard(
+        summary=summary_for(sites=sites, start=start, end=end, now=now),
+        visits_by_status=_status_counts(rows),
+        new_members=new_members_for(sites=sites, start=start, end=end),
+        booked_visits=totals["booked"] or 0,
+        walk_ins=totals["walk_ins"] or 0,
+        bookings_due=due["bookings"] or 0,
+        no_shows=due["no_shows"] or 0,
+        visits_by_weekday=weekdays,
+        occupied_by_half_day={"am": totals["am"] or 0, "pm": totals["pm"] or 0},
+        training_days=training_days_for(sites=sites, start=start, end=end),
+        months=months_for(sites=sites, start=start, end=end),
+        salaried_reference=reference,
     )

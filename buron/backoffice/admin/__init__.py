@@ -1,5 +1,15 @@
 """Admin registrations of every domain app (imported by Django's admin autodiscovery)."""
 
-from . import accounts, attendance, audit, billing, booking, offers, places, training
+from . import accounts, attendance, audit, billing, booking, observatory, offers, places, training
 
-__all__ = ["accounts", "attendance", "audit", "billing", "booking", "offers", "places", "training"]
+__all__ = [
+    "accounts",
+    "attendance",
+    "audit",
+    "billing",
+    "booking",
+    "observatory",
+    "offers",
+    "places",
+    "training",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -308,3 +309,79 @@ def test_the_published_murat_prices_are_offers_of_the_catalogue(loaded: DemoResu
     for offer in offers.values():
         offer.full_clean()
     assert Right.objects.filter(member__email="membre@buron.example", kind="carnet").count() == 1
+
+
+def test_the_observatory_reads_the_demo_from_its_rollups(loaded: DemoResult) -> None:
+    from django.utils import timezone
+
+    from buron.observatory.selectors import summary_for, summary_raw
+
+    today = timezone.localdate()
+    sites = Site.objects.filter(network=loaded.network)
+    start = today - dt.timedelta(days=20)
+    rolled = summary_for(sites=sites, start=start, end=today)
+    assert rolled == summary_raw(sites=sites, start=start, end=today)
+    assert rolled.visits > 50 and rolled.open_half_days > 0
+    assert 0.35 < rolled.share_by_status["salaried_remote"] < 0.65
+
+
+def _history_figures(network: Network) -> tuple[object, list[object]]:
+    from buron.demo.history import history_range
+    from buron.observatory.selectors import months_for, summary_for
+
+    first, last = history_range(YEAR)
+    sites = Site.objects.filter(network=network)
+    return (
+        summary_for(sites=sites, start=first, end=last, now=dt.datetime(YEAR, 1, 1, tzinfo=dt.UTC)),
+        months_for(sites=sites, start=first, end=last),
+    )
+
+
+def test_two_years_of_history_half_salaried_with_seasons(loaded: DemoResult) -> None:
+    from buron.demo.history import history_range
+    from buron.observatory.selectors import summary_raw
+
+    summary, months = _history_figures(loaded.network)
+    assert len(months) == 24 and all(m.visits > 0 for m in months)
+    assert summary.visits > 5_000
+    assert 0.42 < summary.share_by_status["salaried_remote"] < 0.58
+    assert 0.02 < summary.no_show_rate < 0.12
+    assert 0.15 < summary.occupancy_rate < 0.5
+    # Quiet in August, busy in October, both years.
+    for year in (YEAR - 2, YEAR - 1):
+        by_month = {m.month: m.visits for m in months if m.month.year == year}
+        assert by_month[dt.date(year, 8, 1)] < by_month[dt.date(year, 10, 1)] / 2
+    # The rollups written with the history equal the raw recount.
+    first, last = history_range(YEAR)
+    sites = Site.objects.filter(network=loaded.network)
+    now = dt.datetime(YEAR, 1, 1, tzinfo=dt.UTC)
+    assert summary == summary_raw(sites=sites, start=first, end=last, now=now)
+
+
+def test_the_same_seed_gives_the_same_figures(loaded: DemoResult) -> None:
+    from buron.attendance.models import Visit
+    from buron.booking.models import Booking
+    from buron.demo.history import EMAIL, NAMESPACE, demo_history_load, history_range
+    from buron.observatory.services import rollups_refresh
+
+    before = _history_figures(loaded.network)
+    with transaction.atomic():
+        regulars = User.objects.filter(email__startswith=EMAIL.split("{")[0])
+        Visit.objects.filter(member__in=regulars).delete()
+        first, last = history_range(YEAR)
+        history = Visit.objects.filter(network=loaded.network, day__gte=first, day__lte=last)
+        made = [uuid.uuid5(NAMESPACE, f"history-{YEAR}-{n}") for n in range(40_000)]
+        history.filter(client_uuid__in=made).delete()
+        Booking.objects.filter(member__in=regulars).delete()
+        StatusPeriod.objects.filter(user__in=regulars).delete()
+        regulars.delete()
+        assert demo_history_load(network=loaded.network, year=YEAR) > 5_000
+        rollups_refresh(
+            sites=list(Site.objects.filter(network=loaded.network).select_related("network")),
+            start=first,
+            end=last,
+        )
+        after = _history_figures(loaded.network)
+        assert after[0] == before[0], (after[0], before[0])
+        assert after[1] == before[1]
+        transaction.set_rollback(True)

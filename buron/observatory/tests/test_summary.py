@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 
 from buron.accounts.models import Role, StaffRole, User
@@ -85,6 +86,7 @@ def world(db: None) -> dict[str, object]:
             km_avoided=Decimal(km) if km else None,
             co2_kg_avoided=Decimal(co2) if co2 else None,
         )
+    call_command("observatory_rollups", "--from", "2027-03-01", "--to", "2027-03-05")
     return {"cantal": cantal, "murat": murat, "allanche": allanche, "mende": mende, "a": a}
 
 

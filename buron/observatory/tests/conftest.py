@@ -1,0 +1,3 @@
+from .test_summary import world
+
+__all__ = ["world"]
