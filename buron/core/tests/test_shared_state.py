@@ -59,7 +59,8 @@ def _is_page(path: Path) -> bool:
     """Templates a browser loads under the CSP: not emails (mail clients need their styles
     inline) nor documents WeasyPrint renders to PDF."""
     name = str(path)
-    return not ("/email/" in name or "/pdf/" in name or name.endswith(("_pdf.html", "poster.html")))
+    documents = ("_pdf.html", "poster.html", "observatory/report.html")
+    return not ("/email/" in name or "/pdf/" in name or name.endswith(documents))
 
 
 def _templates() -> list[Path]:
