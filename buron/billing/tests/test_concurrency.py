@@ -3,16 +3,12 @@ continuous sequence, no gap, no duplicate."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connections
 
 from buron.accounts.tests.factories import UserFactory
 from buron.billing import services
 from buron.billing.models import Invoice, NumberCounter
+from buron.core.testing.race import race
 from buron.places.tests.factories import NetworkFactory
 
 from .factories import desk_day, make_seller
@@ -20,32 +16,6 @@ from .factories import desk_day, make_seller
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RACERS = 8
-
-
-def race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(len(calls))
-    wins: list[Any] = []
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            result = call()
-            with lock:
-                wins.append(result)
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return wins, failures
 
 
 def test_concurrent_issuing_gives_one_gapless_sequence():

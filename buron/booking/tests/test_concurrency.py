@@ -7,12 +7,11 @@ request wins, the others get the "just taken" answer, none sees "database is loc
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from buron.accounts.models import User
 from buron.accounts.tests.factories import UserFactory
@@ -21,6 +20,7 @@ from buron.booking.errors import SlotTaken
 from buron.booking.models import Booking, BookingSlot
 from buron.booking.services import create
 from buron.booking.services.rules import MemberDay
+from buron.core.testing.race import race
 from buron.places.models import Resource
 from buron.places.selectors import site_schedule
 
@@ -29,33 +29,6 @@ from .conftest import DAY, NOW, at
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RACERS = 8
-
-
-def race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    """Start every call at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(calls))
-    wins: list[Any] = []
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            result = call()
-            with lock:
-                wins.append(result)
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return wins, failures
 
 
 def members(n: int) -> list[User]:

@@ -3,14 +3,10 @@ connection (SQLite: WAL, BEGIN IMMEDIATE; PostgreSQL: the session's row locked).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connections
 
 from buron.accounts.tests.factories import UserFactory
+from buron.core.testing.race import race
 from buron.training import services
 from buron.training.models import Enrolment
 
@@ -19,32 +15,6 @@ from .conftest import NOW
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RACERS = 8
-
-
-def race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(len(calls))
-    wins: list[Any] = []
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            result = call()
-            with lock:
-                wins.append(result)
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return wins, failures
 
 
 def test_concurrent_enrolments_never_go_above_capacity(session):
