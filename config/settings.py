@@ -12,7 +12,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Model admins, forms and sitemaps name their model as a type parameter (mypy strict); this
+# lets those subscripts run.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

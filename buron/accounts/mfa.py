@@ -35,7 +35,8 @@ def staff_two_factor_required(*, user: User) -> bool:
 
 def two_factor_enrolled(*, user: User) -> bool:
     """Whether this person has an authenticator app (TOTP) set up."""
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    found: bool = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return found
 
 
 def _guarded_paths() -> re.Pattern[str]:

@@ -37,7 +37,8 @@ def audit_snapshot(obj: models.Model) -> dict[str, Any]:
     if obj.pk is not None:
         for m2m in obj._meta.many_to_many:
             values[m2m.name] = sorted(getattr(obj, m2m.attname).values_list("pk", flat=True))
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    stored: dict[str, Any] = json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    return stored
 
 
 def _subject(obj: models.Model) -> int | None:

@@ -34,7 +34,7 @@ def _before(obj: models.Model) -> dict[str, Any] | None:
     return audit_snapshot(stored) if stored is not None else None
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """Records each change made through this admin and its inlines in the audit log."""
 
     scope_network_lookup: str | None = None

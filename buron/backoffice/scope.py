@@ -204,7 +204,7 @@ class ScopedAdminMixin(_ScopeRules, AuditedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ScopedInlineMixin(_ScopeRules, InlineModelAdmin):
+class ScopedInlineMixin(_ScopeRules, InlineModelAdmin[Any, Any]):
     """Rows edited on their parent's page: the rights follow the parent row.
 
     ``parent_network_lookup`` and ``parent_site_lookup`` lead from the parent model to its

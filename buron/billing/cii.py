@@ -173,4 +173,5 @@ def cii_xml(doc: Document) -> bytes:
         _sub(ship_to, "ram:Name", doc.delivery.name)
         _address(ship_to, doc.delivery)
     _settlement(transaction, doc)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml

@@ -97,7 +97,7 @@ class DayField(forms.DateField):
             )
 
 
-class SiteField(forms.ModelChoiceField):
+class SiteField(forms.ModelChoiceField[Site]):
     """A published site, chosen by its short name (the value sent by the form)."""
 
     default_error_messages = {
@@ -114,7 +114,7 @@ class SiteField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class ResourceField(forms.ModelChoiceField):
+class ResourceField(forms.ModelChoiceField[Resource]):
     def label_from_instance(self, obj: Resource) -> str:
         return f"{obj.label} ({obj.get_kind_display().lower()})"
 

@@ -59,4 +59,5 @@ def bookings_calendar(bookings: Iterable[Booking], *, name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     for booking in bookings:
         calendar.add_component(booking_event(booking))
-    return calendar.to_ical()
+    feed: bytes = calendar.to_ical()
+    return feed

@@ -3,6 +3,7 @@ CSV, XLSX and ODS (tablib)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -184,9 +185,7 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
     return [headline, statuses, salaried_table, booked, weekdays, half_days, months]
 
 
-def _monday_to_sunday() -> list:
-    import datetime as dt
-
+def _monday_to_sunday() -> list[dt.date]:
     monday = dt.date(2024, 1, 1)
     return [monday + dt.timedelta(days=n) for n in range(7)]
 

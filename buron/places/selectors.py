@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import holidays
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -348,7 +348,7 @@ def published_sites(network: Network | None = None) -> QuerySet[Site]:
     return qs.order_by("name")
 
 
-def _hours_and_active_resources() -> tuple[Prefetch, Prefetch]:
+def _hours_and_active_resources() -> tuple[Prefetch[Any], Prefetch[Any]]:
     return (
         Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "half_day")),
         Prefetch("resources", queryset=Resource.objects.filter(is_active=True)),

@@ -9,7 +9,7 @@ from buron.training.models import Programme
 from buron.training.selectors import published_programmes
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(Sitemap[str]):
     i18n = True
     alternates = True
     x_default = True
@@ -21,7 +21,7 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class SiteSitemap(Sitemap):
+class SiteSitemap(Sitemap[Site]):
     i18n = True
     alternates = True
     x_default = True
@@ -33,7 +33,7 @@ class SiteSitemap(Sitemap):
         return reverse("public:site", kwargs={"slug": item.slug})
 
 
-class ProgrammeSitemap(Sitemap):
+class ProgrammeSitemap(Sitemap[Programme]):
     i18n = True
     alternates = True
     x_default = True

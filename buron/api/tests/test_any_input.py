@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from buron.accounts.services import api_token_create
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
-from buron.booking.tests.conftest import site  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +91,7 @@ def member(db):
 
 
 @pytest.fixture
-def host(site):  # noqa: F811
+def host(site):
     return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
 
 
@@ -131,7 +130,7 @@ PAGES_ANONYMOUS = [
 
 
 @pytest.mark.parametrize(("method", "name", "fields"), PAGES_ANONYMOUS)
-def test_anonymous_forms_take_any_input(client, site, method, name, fields):  # noqa: F811
+def test_anonymous_forms_take_any_input(client, site, method, name, fields):
     @HYPOTHESIS
     @given(data=values_for(fields))
     def check(data: dict[str, str]) -> None:
@@ -156,7 +155,7 @@ PAGES_MEMBER = [
 
 
 @pytest.mark.parametrize(("method", "name", "fields"), PAGES_MEMBER)
-def test_member_forms_take_any_input(as_member, site, method, name, fields):  # noqa: F811
+def test_member_forms_take_any_input(as_member, site, method, name, fields):
     @HYPOTHESIS
     @given(data=values_for(fields))
     def check(data: dict[str, str]) -> None:
@@ -178,7 +177,7 @@ PAGES_HOST = [
 
 
 @pytest.mark.parametrize(("method", "name", "fields"), PAGES_HOST)
-def test_host_forms_take_any_input(as_host, site, method, name, fields):  # noqa: F811
+def test_host_forms_take_any_input(as_host, site, method, name, fields):
     @HYPOTHESIS
     @given(data=values_for(fields))
     def check(data: dict[str, str]) -> None:
@@ -187,7 +186,7 @@ def test_host_forms_take_any_input(as_host, site, method, name, fields):  # noqa
     check()
 
 
-def test_path_values_take_any_input(as_host, site):  # noqa: F811
+def test_path_values_take_any_input(as_host, site):
     @HYPOTHESIS
     @given(value=weird_text.filter(lambda v: "/" not in v))
     def check(value: str) -> None:
@@ -212,7 +211,7 @@ json_value = st.one_of(
 )
 
 
-def test_api_booking_takes_any_json(client, site, member):  # noqa: F811
+def test_api_booking_takes_any_json(client, site, member):
     token = api_token_create(user=member)
     fields = ["site", "date", "period", "kind", "resource", "start", "end"]
 
@@ -238,7 +237,7 @@ def test_api_booking_takes_any_json(client, site, member):  # noqa: F811
     check()
 
 
-def test_api_queries_take_any_input(client, site, member):  # noqa: F811
+def test_api_queries_take_any_input(client, site, member):
     token = api_token_create(user=member)
 
     @HYPOTHESIS
@@ -254,7 +253,7 @@ def test_api_queries_take_any_input(client, site, member):  # noqa: F811
     check()
 
 
-def test_api_tokens_take_any_input(client, site):  # noqa: F811
+def test_api_tokens_take_any_input(client, site):
     @HYPOTHESIS
     @given(token=weird_text)
     def check(token: str) -> None:

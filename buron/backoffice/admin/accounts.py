@@ -18,7 +18,7 @@ from buron.accounts.models import Role, StaffRole, User
 from buron.backoffice.scope import ALL, ScopedAdminMixin, ScopedInlineMixin
 
 
-class StaffRoleForm(forms.ModelForm):
+class StaffRoleForm(forms.ModelForm[StaffRole]):
     """A role: a network administrator has no site; a site host hosts one site of the
     role's network."""
 
@@ -87,7 +87,7 @@ class StaffRoleAdminForm(StaffRoleForm):
             self.fields["user_email"].initial = self.instance.user.email
 
     def clean_user_email(self) -> str:
-        email = self.cleaned_data["user_email"].strip().lower()
+        email: str = self.cleaned_data["user_email"].strip().lower()
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             raise forms.ValidationError(
@@ -116,7 +116,7 @@ class StaffRoleAdmin(ScopedAdminMixin):
         User.objects.filter(pk=obj.user_id, is_staff=False).update(is_staff=True)
 
 
-class StaffRoleInline(ScopedInlineMixin, admin.TabularInline):
+class StaffRoleInline(ScopedInlineMixin, admin.TabularInline[StaffRole, User]):
     model = StaffRole
     form = StaffRoleForm
     fk_name = "user"
@@ -127,7 +127,7 @@ class StaffRoleInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+class UserAdmin(ScopedAdminMixin, BaseUserAdmin[User]):
     """Every account of every network: superusers only. Network administrators give roles
     to existing accounts by email on the staff roles page."""
 

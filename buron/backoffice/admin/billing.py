@@ -49,7 +49,7 @@ class OrganisationAdmin(ScopedAdminMixin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(admin.TabularInline[InvoiceLine, Invoice]):
     model = InvoiceLine
     extra = 0
     can_delete = False

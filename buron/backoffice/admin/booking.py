@@ -12,7 +12,7 @@ from buron.backoffice.scope import ALL, VIEW, ScopedAdminMixin
 from buron.booking.models import Booking, BookingPolicy
 
 
-class BookingPolicyForm(forms.ModelForm):
+class BookingPolicyForm(forms.ModelForm[BookingPolicy]):
     class Meta:
         model = BookingPolicy
         fields = [

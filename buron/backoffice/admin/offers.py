@@ -25,7 +25,7 @@ class PriceAdmin(ScopedAdminMixin):
     scope_site_lookup = "site"
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(forms.ModelForm[Offer]):
     class Meta:
         model = Offer
         fields = [
@@ -106,7 +106,7 @@ class ProofAdmin(ScopedAdminMixin):
     scope_site_lookup = "site"
 
 
-class SaleLineInline(admin.TabularInline):
+class SaleLineInline(admin.TabularInline[SaleLine, Sale]):
     model = SaleLine
     extra = 0
     can_delete = False

@@ -51,20 +51,20 @@ class AmenityAdmin(ScopedAdminMixin):
     list_display = ["code", "name_fr", "name_en"]
 
 
-class OpeningPeriodForm(forms.ModelForm):
+class OpeningPeriodForm(forms.ModelForm[OpeningPeriod]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The form set holds every half-day of the site and compares them as submitted.
         self.instance.compare_with_saved_half_day = False
 
 
-class OpeningPeriodFormSet(BaseInlineFormSet):
+class OpeningPeriodFormSet(BaseInlineFormSet[OpeningPeriod, Site, forms.ModelForm[OpeningPeriod]]):
     """A site's opening hours edited together: each day's morning ends before its afternoon
     starts, as submitted (both may move at once, and new ones are not saved yet)."""
 
     def clean(self) -> None:
         super().clean()
-        by_day: dict[tuple[int, str], forms.Form] = {}
+        by_day: dict[tuple[int, str], forms.ModelForm[OpeningPeriod]] = {}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or form.errors:
@@ -79,7 +79,7 @@ class OpeningPeriodFormSet(BaseInlineFormSet):
                 afternoon.add_error("opens", half_days_overlap_error())
 
 
-class OpeningPeriodInline(ScopedInlineMixin, admin.TabularInline):
+class OpeningPeriodInline(ScopedInlineMixin, admin.TabularInline[OpeningPeriod, Site]):
     model = OpeningPeriod
     form = OpeningPeriodForm
     formset = OpeningPeriodFormSet
@@ -88,14 +88,14 @@ class OpeningPeriodInline(ScopedInlineMixin, admin.TabularInline):
     site_host_can = ALL
 
 
-class ClosureInline(ScopedInlineMixin, admin.TabularInline):
+class ClosureInline(ScopedInlineMixin, admin.TabularInline[Closure, Site]):
     model = Closure
     extra = 0
     network_admin_can = ALL
     site_host_can = ALL
 
 
-class ResourceInline(ScopedInlineMixin, admin.TabularInline):
+class ResourceInline(ScopedInlineMixin, admin.TabularInline[Resource, Site]):
     model = Resource
     extra = 0
     fields = ["kind", "name", "name_en", "capacity", "booking_unit", "is_active"]

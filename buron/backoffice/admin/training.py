@@ -73,7 +73,7 @@ class PartnerOrganisationAdmin(ScopedAdminMixin):
     scope_network_lookup = "network"
 
 
-class AdviserForm(forms.ModelForm):
+class AdviserForm(forms.ModelForm[Adviser]):
     user_email = forms.EmailField(label=_("Adviser's account (email)"))
 
     class Meta:
@@ -99,7 +99,7 @@ class AdviserAdmin(_PartnersOfOwnNetwork, ScopedAdminMixin):
     scope_network_lookup = "organisation__network"
 
 
-class ModuleInline(ScopedInlineMixin, admin.TabularInline):
+class ModuleInline(ScopedInlineMixin, admin.TabularInline[Module, Programme]):
     model = Module
     extra = 1
     network_admin_can = ALL
@@ -123,7 +123,7 @@ class ProgrammeAdmin(_PartnersOfOwnNetwork, ScopedAdminMixin):
 PERIODS = {"am": "am", "matin": "am", "pm": "pm", "apres-midi": "pm", "après-midi": "pm"}
 
 
-class SessionScheduleForm(forms.ModelForm):
+class SessionScheduleForm(forms.ModelForm[Session]):
     """Schedule a session: the service holds its room and desks, or says why not."""
 
     trainer_email = forms.EmailField(label=_("Trainer's account (email)"))

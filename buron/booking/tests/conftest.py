@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterator
 
 import pytest
+import time_machine
+from django.utils import translation
 
-from buron.accounts.tests.factories import UserFactory
-from buron.places.models import Site
+from buron.accounts.models import User
+from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
+from buron.places.models import Resource, Site
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory, open_all_week
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -25,8 +29,8 @@ def now() -> dt.datetime:
     return NOW
 
 
-@pytest.fixture
-def site(db: None) -> Site:
+def murat() -> Site:
+    """Murat, open all week, with two desks and a meeting room booked by the hour."""
     network = NetworkFactory(slug="cantal-test")
     site = SiteFactory(network=network, slug="murat", name="Télécentre de Murat")
     open_all_week(site)
@@ -34,6 +38,11 @@ def site(db: None) -> Site:
         ResourceFactory(site=site, name=f"Poste {n}")
     ResourceFactory(site=site, kind="meeting_room", name="Salle", capacity=8, booking_unit="hour")
     return site
+
+
+@pytest.fixture
+def site(db: None) -> Site:
+    return murat()
 
 
 @pytest.fixture
@@ -61,3 +70,27 @@ def member(db: None):
 @pytest.fixture
 def member2(db: None):
     return UserFactory(email="dominique@example.org")
+
+
+def desks(site: Site) -> list[Resource]:
+    """The site's desks, by name."""
+    return list(Resource.objects.filter(site=site, kind="desk").order_by("name"))
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """The clock stands at NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def in_english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def host(site: Site) -> User:
+    """The host of the test site."""
+    return StaffRoleFactory(site=site, user__email="host.murat@example.org").user

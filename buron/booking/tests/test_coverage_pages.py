@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,20 +16,7 @@ from buron.offers.tests.factories import OfferFactory, carnet
 
 from .conftest import DAY, NOW
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Pages under /en/ (reverse follows the active language), messages in English."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "in_english")]
 
 
 def test_the_confirmation_page_says_the_carnet_covers_it(client, site, member):

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from buron.accounts.tests.factories import StaffRoleFactory
 from buron.booking import services
 from buron.booking.errors import BookingRefused
 from buron.booking.models import Booking, BookingPolicy
@@ -40,11 +39,6 @@ def test_a_member_may_not_cancel_a_microsecond_after_the_deadline(booking, membe
     assert caught.value.code == "deadline_passed"
     booking.refresh_from_db()
     assert booking.status == "active"
-
-
-@pytest.fixture
-def host(site):
-    return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
 
 
 @pytest.mark.parametrize(

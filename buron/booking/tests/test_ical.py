@@ -6,7 +6,6 @@ import datetime as dt
 from urllib.parse import urlparse
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar
@@ -18,13 +17,7 @@ from buron.places.models import Resource
 
 from .conftest import DAY, NOW, at
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def uid(booking):

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from buron.accounts.models import MemberProfile
-from buron.accounts.tests.factories import StaffRoleFactory
 from buron.booking import services
 from buron.booking.models import Booking
 from buron.places.models import Resource
@@ -31,11 +30,6 @@ ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 def apostrophe_site(other_site):
     """A site whose name has an apostrophe (4 of the demo's 12 sites do)."""
     return other_site  # "Télécentre d'Allanche", with "Poste A"
-
-
-@pytest.fixture
-def host(site):
-    return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
 
 
 def language(member, code):

@@ -28,12 +28,13 @@ from hypothesis import strategies as st
 from buron.accounts.models import StatusPeriod
 from buron.accounts.selectors import status_on
 from buron.accounts.tests.factories import UserFactory
-from buron.booking import selectors, store
+from buron.booking import forms, selectors, store
 from buron.booking.models import Booking, BookingPolicy, BookingSlot
 from buron.booking.selectors import DEFAULT_POLICY, cancellation_deadlines, policy_for
 from buron.booking.services.rules import member_day
 from buron.booking.site_rules import published_site_day
 from buron.booking.slots import HALF_DAY_NAME, HALF_DAY_SLOTS, Span
+from buron.places import selectors as places_selectors
 from buron.places.models import Closure, OpeningPeriod, Resource, Site
 from buron.places.selectors import public_holiday_name, site_days, site_schedules
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory
@@ -334,3 +335,7 @@ def test_a_members_status_on_a_day_is_the_same_on_every_path(periods, offset):
         read = member_day(member, "half_day", span)
         assert read.status == (expected or "other")
         assert read.employer_name == (f"Employeur {chosen[0]}" if chosen else "")
+
+
+def test_the_forms_offer_the_sites_places_publishes():
+    assert forms.published_sites is places_selectors.published_sites

@@ -28,7 +28,7 @@ from buron.places.models import Resource
 
 from .conftest import DAY, NOW, at
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("frozen")]
 
 
 @dataclass
@@ -96,12 +96,6 @@ class Refuser:
             raise BookingRefused("This booking cannot be given back.", code="no_refund")
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
 def recorder():
     found = Recorder()
@@ -117,11 +111,6 @@ def refuser():
 
     yield register
     participants.participant_unregister(name="test-refuser")
-
-
-@pytest.fixture
-def host(site):
-    return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from buron.accounts.tests.factories import StaffRoleFactory
 from buron.booking import services
 from buron.booking.errors import BookingRefused
 from buron.booking.models import Booking, BookingSeries, BookingSlot
@@ -19,7 +18,7 @@ from buron.places.tests.factories import (
     open_all_week,
 )
 
-from .conftest import DAY, NOW, at
+from .conftest import DAY, NOW, at, desks
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +55,6 @@ def refused(call, **kwargs) -> list[str | None]:
         call(**kwargs)
     assert snapshot() == before
     return codes(caught.value)
-
-
-def desks(site: Site) -> list[Resource]:
-    return list(Resource.objects.filter(site=site, kind="desk").order_by("name"))
-
-
-@pytest.fixture
-def host(site):
-    return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from buron.accounts.tests.factories import StaffRoleFactory
 from buron.booking import services
@@ -25,19 +24,7 @@ from buron.places.tests.factories import (
 
 from .conftest import DAY, NOW
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "in_english")]
 
 
 @pytest.fixture

@@ -24,26 +24,9 @@ from buron.places.tests.factories import (
     open_all_week,
 )
 
-from .conftest import DAY, NOW, at
+from .conftest import DAY, NOW, at, desks
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def host(site):
-    return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "in_english")]
 
 
 @pytest.fixture
@@ -80,10 +63,6 @@ def as_user(client, user):
 
 def url(name, **kwargs):
     return reverse(f"booking:{name}", kwargs=kwargs)
-
-
-def desks(site):
-    return list(Resource.objects.filter(site=site, kind="desk").order_by("name"))
 
 
 def snapshot():

@@ -29,20 +29,7 @@ from buron.places.tests.factories import (
 
 from .conftest import DAY, NOW, at
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Pages in English (under /en/), so that the texts checked here stay the source ones."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "in_english")]
 
 
 @pytest.fixture

@@ -52,11 +52,15 @@ class _Polling:
             self.worker.beat()
 
 
+# The upstream command closes stale connections between polls through this module global.
+_CLOSE = "close_old_connections"
+
+
 class Command(upstream.Command):
     help = "Run a database background worker (with a heartbeat for /readyz)"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        polling = _Polling(upstream.close_old_connections)
+        polling = _Polling(getattr(upstream, _CLOSE))
         original_worker = upstream.Worker
 
         def make_worker(**kwargs: Any) -> HeartbeatWorker:
@@ -65,9 +69,9 @@ class Command(upstream.Command):
             return worker
 
         upstream.Worker = make_worker  # type: ignore[misc,assignment]
-        upstream.close_old_connections = polling  # type: ignore[assignment]
+        setattr(upstream, _CLOSE, polling)
         try:
             super().handle(*args, **options)
         finally:
             upstream.Worker = original_worker  # type: ignore[misc]
-            upstream.close_old_connections = polling.original
+            setattr(upstream, _CLOSE, polling.original)

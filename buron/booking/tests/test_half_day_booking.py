@@ -55,34 +55,21 @@ def test_it_refuses_a_public_holiday(site, member):
     assert "Ascension" in caught.value.messages[0]
 
 
-def test_it_refuses_a_closure(site, member):
-    ClosureFactory(site=site, start_date=DAY, end_date=DAY)
+@pytest.mark.parametrize(
+    ("day", "now", "code"),
+    [
+        pytest.param(DAY, NOW, "closed", id="closure"),
+        pytest.param(dt.date(2027, 3, 6), NOW, "closed", id="saturday-without-hours"),
+        pytest.param(NOW.date() + dt.timedelta(days=120), NOW, "too_far_ahead", id="too-far"),
+        pytest.param(DAY, at(DAY, 13), "past", id="morning-passed"),
+    ],
+)
+def test_it_refuses_a_day_it_cannot_book(site, member, day, now, code):
+    if code == "closed":
+        ClosureFactory(site=site, start_date=DAY, end_date=DAY)
     with pytest.raises(BookingRefused) as caught:
-        services.booking_create_half_day(member=member, site=site, day=DAY, period="am", now=NOW)
-    assert caught.value.error_dict["date"][0].code == "closed"
-
-
-def test_it_refuses_a_weekend_day_without_hours(site, member):
-    with pytest.raises(BookingRefused):
-        services.booking_create_half_day(
-            member=member, site=site, day=dt.date(2027, 3, 6), period="am", now=NOW
-        )
-
-
-def test_it_refuses_too_far_ahead(site, member):
-    with pytest.raises(BookingRefused) as caught:
-        services.booking_create_half_day(
-            member=member, site=site, day=NOW.date() + dt.timedelta(days=120), period="am", now=NOW
-        )
-    assert caught.value.error_dict["date"][0].code in {"too_far_ahead", "closed"}
-
-
-def test_it_refuses_the_past(site, member):
-    with pytest.raises(BookingRefused) as caught:
-        services.booking_create_half_day(
-            member=member, site=site, day=DAY, period="am", now=at(DAY, 13)
-        )
-    assert caught.value.error_dict["date"][0].code == "past"
+        services.booking_create_half_day(member=member, site=site, day=day, period="am", now=now)
+    assert caught.value.error_dict["date"][0].code == code
 
 
 def test_it_refuses_an_inactive_resource(site, member):

@@ -10,11 +10,30 @@ from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.tests.factories import UserFactory, totp_enrol
 from buron.billing import services
 from buron.billing.models import Invoice, Status
+from buron.billing.tests.factories import desk_day, make_seller
 from buron.places.tests.factories import NetworkFactory
 
-from .factories import desk_day, make_seller
-
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def network(db):
+    return NetworkFactory(slug="cantal-test", name="Cantal (test)")
+
+
+@pytest.fixture
+def seller(network):
+    return make_seller(network)
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(email="camille@example.org", first_name="Camille", last_name="Durand")
 
 
 @pytest.fixture
