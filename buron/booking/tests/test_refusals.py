@@ -262,44 +262,27 @@ def test_a_member_cannot_block_or_move(site, booking, member):
 # --- Recurring bookings and blocks --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("weekdays", [[], [7], [1, -1]])
-def test_a_recurring_booking_needs_real_weekdays(site, member, weekdays):
+@pytest.mark.parametrize(
+    ("weekdays", "period", "days", "code"),
+    [
+        pytest.param([], "am", 7, "invalid_weekdays", id="no-weekday"),
+        pytest.param([7], "am", 7, "invalid_weekdays", id="weekday-7"),
+        pytest.param([1, -1], "am", 7, "invalid_weekdays", id="weekday-minus-1"),
+        pytest.param([1], "am", 367, "too_long", id="more-than-a-year"),
+        pytest.param([1], "evening", 0, "invalid_period", id="unknown-period"),
+    ],
+)
+def test_a_recurring_booking_refuses(site, member, weekdays, period, days, code):
     assert refused(
         services.series_create,
         member=member,
         site=site,
         weekdays=weekdays,
-        period="am",
+        period=period,
         start_date=DAY,
-        end_date=DAY + dt.timedelta(days=7),
+        end_date=DAY + dt.timedelta(days=days),
         now=NOW,
-    ) == ["invalid_weekdays"]
-
-
-def test_a_recurring_booking_lasts_a_year_at_most(site, member):
-    assert refused(
-        services.series_create,
-        member=member,
-        site=site,
-        weekdays=[1],
-        period="am",
-        start_date=DAY,
-        end_date=DAY + dt.timedelta(days=367),
-        now=NOW,
-    ) == ["too_long"]
-
-
-def test_a_recurring_booking_needs_a_known_period(site, member):
-    assert refused(
-        services.series_create,
-        member=member,
-        site=site,
-        weekdays=[1],
-        period="evening",
-        start_date=DAY,
-        end_date=DAY,
-        now=NOW,
-    ) == ["invalid_period"]
+    ) == [code]
 
 
 def test_a_block_lasts_a_year_at_most(site, host):
