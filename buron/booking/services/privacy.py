@@ -33,9 +33,9 @@ def member_series_export(user: User) -> list[dict[str, Any]]:
 
 
 def _booker(booking: Booking, user: User) -> str:
-    if booking.booked_by_id is None:
-        return ""
-    if booking.booked_by_id == user.pk:
+    """Who made the booking: "self" (the member, who is not recorded as its booker), or
+    the staff member who booked for them, by name."""
+    if booking.booked_by_id is None or booking.booked_by_id == user.pk:
         return "self"
     booker = booking.booked_by
     return (booker.get_full_name() or booker.email) if booker is not None else ""
