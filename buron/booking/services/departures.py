@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from buron.accounts.models import User
 from buron.accounts.privacy import Affected
@@ -103,7 +104,7 @@ def bookings_vacate(
         if moved is not None:
             outcome = _("moved to %(resource)s") % {"resource": moved.resource.name}
         elif _cancel(booking, by=by, now=now):
-            outcome = _("cancelled")
+            outcome = pgettext("a booking's outcome", "cancelled")
         else:
             continue
         affected.append(
