@@ -23,6 +23,15 @@ from .conftest import DAY, NOW
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The outcomes asserted here are the English source strings."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def host(site):
     return StaffRoleFactory(site=site, user__email="host.murat@example.org").user
