@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from buron.core.parsing import echoed
 from buron.places.models import Commune
 
-from . import events, privacy, store
+from . import erasure, events, privacy, store
 from .models import ApiToken, MemberProfile, StatusPeriod, User, VisitorStatus
 from .phones import phone_normalized
 
@@ -273,10 +273,11 @@ def member_data_export(*, user: User) -> dict[str, Any]:
             {"status": p.status, "employer_name": p.employer_name, "from": p.valid_from.isoformat()}
             for p in StatusPeriod.objects.filter(user=user).order_by("valid_from")
         ],
-        "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat()}
-            for t in user.api_tokens.all()
-        ],
+        "email_addresses": erasure.email_records_export(user),
+        "staff_roles": erasure.roles_export(user),
+        "api_tokens": erasure.api_tokens_export(user),
+        "second_factors": erasure.second_factors_export(user),
+        "api_requests_kept_for_replay": erasure.api_requests_export(user),
     }
     for holder in privacy.holders():
         data[holder.name] = holder.export(user)
@@ -284,22 +285,26 @@ def member_data_export(*, user: User) -> dict[str, Any]:
 
 
 @transaction.atomic
-def member_close(*, user: User) -> None:
-    """Close a member's account: erase their personal data, keep anonymous records.
+def member_close(*, user: User) -> list[privacy.Affected]:
+    """Close an account: its bookings still to come are given up, its personal data erased
+    everywhere it was copied, anonymous records kept. Returns the bookings given up (for the
+    staff who closed it to see).
 
     The user row stays (anonymous, inactive, unusable password) so that bookings and
     invoices keep pointing at one anonymous person, which statistics of distinct visitors
-    need; every app holding personal data erases its part first.
+    need; every app holding personal data erases its part first (see privacy.register).
+    Invoices keep the customer's name and address: the law keeps them ten years.
     """
+    affected: list[privacy.Affected] = []
     for holder in privacy.holders():
         if holder.erase is not None:
-            holder.erase(user)
+            affected.extend(holder.erase(user) or [])
+    # The admin's history names the account by its email or name: keep the entry, not them.
+    erasure.admin_log_forget(user)
+    erasure.access_forget(user)
     MemberProfile.objects.filter(user=user).delete()
     StatusPeriod.objects.filter(user=user).delete()
-    ApiToken.objects.filter(user=user).delete()
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.filter(user=user).delete()
+    user.staff_roles.all().delete()
     user.email = f"erased-{uuid.uuid4().hex}@erased.invalid"
     user.first_name = ""
     user.last_name = ""
@@ -309,11 +314,4 @@ def member_close(*, user: User) -> None:
     user.last_login = None
     user.set_unusable_password()
     user.save()
-    # The admin's history names the account by its email or name: keep the entry, not them.
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
-    ).update(object_repr=str(user.pk), change_message="")
-    user.staff_roles.all().delete()
+    return affected

@@ -9,9 +9,12 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from buron.accounts import privacy
+        from buron.booking.participants import participant_register
 
         from . import services
+        from .bookings import BookingAudit
 
         privacy.register(
             "staff_audit", export=services.audit_actor_export, erase=services.audit_forget
         )
+        participant_register(name="audit", participant=BookingAudit())

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 
 from buron.accounts.models import User
@@ -52,7 +53,7 @@ def _subject(obj: models.Model) -> int | None:
 
 def audit_record(
     *,
-    actor: User,
+    actor: User | None,
     obj: models.Model,
     action: str,
     before: dict[str, Any] | None,
@@ -63,7 +64,7 @@ def audit_record(
     if action == AuditAction.CHANGE and before == after:
         return None
     return AuditEntry.objects.create(
-        actor=actor if actor.is_authenticated else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,
         network_id=network_id,
         action=action,
         model=obj._meta.label_lower,
@@ -82,20 +83,41 @@ def _scrub(values: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def audit_forget(user: User) -> None:
-    """Erasure: the entries about this person keep what changed, not what names them.
+    """Erasure: the entries about this person keep what changed, not what names them (the
+    entries whose row is about them, and any whose description copied their email).
 
     Entries they made as staff stay attached to their (now anonymous) account.
     """
-    for entry in AuditEntry.objects.filter(subject=user):
+    about = Q(subject=user)
+    if user.email:
+        about |= Q(object_repr__icontains=user.email)
+    for entry in AuditEntry.objects.filter(about):
         entry.before = _scrub(entry.before)
         entry.after = _scrub(entry.after)
         entry.object_repr = f"{entry.model} #{entry.object_id}"
         entry.save(update_fields=["before", "after", "object_repr"])
 
 
-def audit_actor_export(user: User) -> list[dict[str, Any]]:
-    """What this person changed as staff (for their data export)."""
-    return [
-        {"at": e.at.isoformat(), "action": e.action, "model": e.model, "object": e.object_id}
-        for e in AuditEntry.objects.filter(actor=user).order_by("at", "id")
-    ]
+def _entry_export(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at.isoformat(),
+        "action": entry.action,
+        "model": entry.model,
+        "object": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def audit_actor_export(user: User) -> dict[str, list[dict[str, Any]]]:
+    """For their data export: what this person changed as staff (what and when), and the
+    entries about them (a role given to them, a booking changed for them by staff)."""
+    return {
+        "made": [
+            {"at": e.at.isoformat(), "action": e.action, "model": e.model, "object": e.object_id}
+            for e in AuditEntry.objects.filter(actor=user).order_by("at", "id")
+        ],
+        "about_them": [
+            _entry_export(e) for e in AuditEntry.objects.filter(subject=user).order_by("at", "id")
+        ],
+    }

@@ -23,3 +23,4 @@ class BookingConfig(AppConfig):
         )
         # Recurring bookings are let go of by member_bookings_forget above.
         privacy.register("recurring_bookings", export=services.member_series_export)
+        privacy.register("bookings_made_for_others", export=services.member_bookings_made_export)

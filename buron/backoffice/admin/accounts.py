@@ -9,12 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from buron.accounts.models import Role, StaffRole, User
+from buron.accounts.privacy import Affected
+from buron.accounts.requests import signed_in_user
+from buron.accounts.services import member_close
+from buron.backoffice.departures import affected_report
 from buron.backoffice.scope import ALL, ScopedAdminMixin, ScopedInlineMixin
 
 
@@ -146,3 +152,25 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin[User]):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["close_accounts"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nobody deletes an account here, superusers included: a delete would skip the
+        erasure (the bookings would keep their places, the logs the name). Closing it is
+        the action below, which goes through the departures service."""
+        return False
+
+    @admin.action(description=_("Close the selected accounts and erase their personal data"))
+    def close_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        affected: list[Affected] = []
+        closed = 0
+        by = signed_in_user(request)
+        for user in queryset.filter(is_active=True).exclude(pk=by.pk):
+            affected.extend(member_close(user=user))
+            closed += 1
+        messages.success(
+            request,
+            ngettext("%(count)d account closed.", "%(count)d accounts closed.", closed)
+            % {"count": closed},
+        )
+        affected_report(request, affected)

@@ -4,9 +4,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
+from buron.accounts.privacy import Affected
+from buron.accounts.requests import signed_in_user
+from buron.backoffice.departures import affected_report
 from buron.backoffice.scope import (
     ADD,
     ALL,
@@ -16,6 +21,7 @@ from buron.backoffice.scope import (
     ScopedInlineMixin,
     request_scope,
 )
+from buron.booking.services import closure_apply, resource_withdraw, site_withdraw
 from buron.places.models import (
     DEFAULT_UNIT,
     Amenity,
@@ -102,6 +108,19 @@ class ResourceInline(ScopedInlineMixin, admin.TabularInline[Resource, Site]):
     network_admin_can = ALL
     site_host_can = HOST_ON_RESOURCES
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A resource is withdrawn (made inactive), never deleted: see ResourceAdmin."""
+        return False
+
+
+def _withdrawn(resource: Resource) -> bool:
+    """Whether this save takes an active resource out of service."""
+    return (
+        resource.pk is not None
+        and not resource.is_active
+        and Resource.objects.filter(pk=resource.pk, is_active=True).exists()
+    )
+
 
 # What a site host sees of their site's place in the network but does not change.
 HOST_READ_ONLY_SITE_FIELDS = ("network", "kind", "parent", "slug", "is_published")
@@ -148,15 +167,55 @@ class SiteAdmin(ScopedAdminMixin):
             return {}
         return dict(super().get_prepopulated_fields(request, obj))
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A site is unpublished, never deleted (its bookings and history stay): the action
+        below goes through the departures service."""
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Site, form: Any, change: bool) -> None:
+        was_published = change and Site.objects.filter(pk=obj.pk, is_published=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_published and not obj.is_published:
+            affected_report(request, site_withdraw(site=obj, by=signed_in_user(request)))
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # Resources repeat their site's network (the key every booking constraint carries).
+        withdrawn: list[Resource] = []
+        closures: list[Closure] = []
         for obj in formset.save(commit=False):
             if isinstance(obj, Resource):
                 obj.network_id = form.instance.network_id
+                if _withdrawn(obj):
+                    withdrawn.append(obj)
+            if isinstance(obj, Closure):
+                closures.append(obj)
             obj.save()
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+        by = signed_in_user(request)
+        affected: list[Affected] = []
+        for resource in withdrawn:
+            affected.extend(resource_withdraw(resource=resource, by=by))
+        for closure in closures:
+            affected.extend(closure_apply(closure=closure, by=by))
+        if withdrawn or closures:
+            affected_report(request, affected)
+
+    @admin.action(
+        description=gettext_lazy(
+            "Unpublish the selected sites (their bookings to come are cancelled)"
+        )
+    )
+    def unpublish_sites(self, request: HttpRequest, queryset: QuerySet[Site]) -> None:
+        by = signed_in_user(request)
+        affected: list[Affected] = []
+        for site in queryset:
+            if self.has_change_permission(request, site):
+                affected.extend(site_withdraw(site=site, by=by))
+        affected_report(request, affected)
+
+    actions = ["unpublish_sites"]
 
 
 @admin.register(Resource)
@@ -171,11 +230,34 @@ class ResourceAdmin(ScopedAdminMixin):
     scope_network_lookup = "site__network"
     scope_site_lookup = "site"
 
+    actions = ["withdraw_resources"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A resource is withdrawn (made inactive), never deleted: its bookings to come are
+        moved or cancelled by the action below, or by unticking "active"."""
+        return False
+
     def save_model(self, request: HttpRequest, obj: Resource, form: Any, change: bool) -> None:
         obj.network_id = obj.site.network_id
         if not obj.booking_unit:
             obj.booking_unit = DEFAULT_UNIT[ResourceKind(obj.kind)]
+        withdrawn = _withdrawn(obj)
         super().save_model(request, obj, form, change)
+        if withdrawn:
+            affected_report(request, resource_withdraw(resource=obj, by=signed_in_user(request)))
+
+    @admin.action(
+        description=gettext_lazy(
+            "Withdraw the selected resources (their bookings to come are moved or cancelled)"
+        )
+    )
+    def withdraw_resources(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        by = signed_in_user(request)
+        affected: list[Affected] = []
+        for resource in queryset:
+            if self.has_change_permission(request, resource):
+                affected.extend(resource_withdraw(resource=resource, by=by))
+        affected_report(request, affected)
 
 
 @admin.register(Commune)

@@ -4,9 +4,17 @@ held twice (see models.BookingSlot), the code never relies on a read-then-write 
 from .blocks import BlockResult, resource_block
 from .changes import booking_cancel, booking_move, can_manage
 from .create import booking_create_half_day, booking_create_hours
+from .departures import (
+    bookings_vacate,
+    closure_apply,
+    member_bookings_vacate,
+    resource_withdraw,
+    site_withdraw,
+)
 from .privacy import (
     member_bookings_export,
     member_bookings_forget,
+    member_bookings_made_export,
     member_bookings_restatus,
     member_series_export,
 )
@@ -25,11 +33,17 @@ __all__ = [
     "booking_create_hours",
     "booking_move",
     "booking_release",
+    "bookings_vacate",
     "can_manage",
+    "closure_apply",
     "member_bookings_export",
     "member_bookings_forget",
+    "member_bookings_made_export",
     "member_bookings_restatus",
+    "member_bookings_vacate",
     "member_series_export",
     "resource_block",
+    "resource_withdraw",
     "series_create",
+    "site_withdraw",
 ]

@@ -9,8 +9,10 @@ from typing import Any
 from django.db.models import Min
 
 from buron.accounts.models import StatusPeriod, User
+from buron.accounts.privacy import Affected
 
 from ..models import Booking, BookingKind, BookingSeries
+from .departures import member_bookings_vacate
 
 
 def member_series_export(user: User) -> list[dict[str, Any]]:
@@ -30,8 +32,18 @@ def member_series_export(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def _booker(booking: Booking, user: User) -> str:
+    """Who made the booking: "self" (the member, who is not recorded as its booker), or
+    the staff member who booked for them, by name."""
+    if booking.booked_by_id is None or booking.booked_by_id == user.pk:
+        return "self"
+    booker = booking.booked_by
+    return (booker.get_full_name() or booker.email) if booker is not None else ""
+
+
 def member_bookings_export(user: User) -> list[dict[str, Any]]:
-    """The member's bookings, for their data export."""
+    """The member's bookings, cancelled, released and moved ones included, with who made
+    each (themselves or a site's staff, named), for their data export."""
     return [
         {
             "id": b.pk,
@@ -43,18 +55,48 @@ def member_bookings_export(user: User) -> list[dict[str, Any]]:
             "status": b.status,
             "visitor_status": b.visitor_status,
             "employer_name": b.employer_name,
+            "note": b.note,
+            "booked_by": _booker(b, user),
             "created_at": b.created_at.isoformat(),
+            "cancelled_at": b.cancelled_at.isoformat() if b.cancelled_at else None,
+            "moved_to": b.moved_to_id,
+            "series": b.series_id,
         }
-        for b in Booking.objects.filter(member=user)
-        .select_related("site", "resource")
-        .order_by("start")
+        for b in Booking.objects.filter(member=user, kind=BookingKind.BOOKING)
+        .select_related("site", "resource", "booked_by")
+        .order_by("start", "pk")
     ]
 
 
-def member_bookings_forget(user: User) -> None:
-    """Bookings stay for statistics; the employer's name is personal, the status is not."""
+def member_bookings_made_export(user: User) -> list[dict[str, Any]]:
+    """The bookings and blocks this person made for others or for a site (as staff): what
+    and when, not who the other person is."""
+    return [
+        {
+            "id": b.pk,
+            "kind": b.kind,
+            "site": b.site.slug,
+            "resource": b.resource.name,
+            "start": b.start.isoformat(),
+            "end": b.end.isoformat(),
+            "status": b.status,
+            "created_at": b.created_at.isoformat(),
+        }
+        for b in Booking.objects.filter(booked_by=user)
+        .exclude(member=user)
+        .select_related("site", "resource")
+        .order_by("start", "pk")
+    ]
+
+
+def member_bookings_forget(user: User) -> list[Affected]:
+    """The member's bookings still to come are cancelled (their places go back to
+    everyone); all their bookings stay for statistics, without what is personal (the
+    employer's name, the notes), with the status they had on each day."""
+    affected = member_bookings_vacate(user)
     Booking.objects.filter(member=user).update(employer_name="", note="")
     BookingSeries.objects.filter(member=user).update(member=None)
+    return affected
 
 
 def member_bookings_restatus(user: User, valid_from: dt.date) -> int:
