@@ -130,7 +130,9 @@ def funder_invoice_issue(
             raise refusal(_("This funder belongs to another network."), "other_network")
         if funder.billing_organisation_id is None:
             raise refusal(
-                _("Say which organisation %(funder)s is invoiced as (Trainings › Partners).")
+                _(
+                    "Say which organisation %(funder)s is invoiced as (Trainings › Partner organisations)."
+                )
                 % {"funder": funder.name},
                 "no_billing_organisation",
             )
