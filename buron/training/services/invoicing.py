@@ -131,7 +131,8 @@ def funder_invoice_issue(
         if funder.billing_organisation_id is None:
             raise refusal(
                 _(
-                    "Say which organisation %(funder)s is invoiced as (Trainings › Partner organisations)."
+                    "Say which organisation %(funder)s is invoiced as "
+                    "(Trainings › Partner organisations)."
                 )
                 % {"funder": funder.name},
                 "no_billing_organisation",
