@@ -1,6 +1,7 @@
 """Demo trainings: two telework programmes with a session already held (signed sheets,
-certificates) and sessions to come at demo sites, an invented France Travail agency with
-an adviser account, a trainer and a few learners. Every name here is invented."""
+certificates, its end-of-training survey answered, France Travail invoiced for its
+learners) and sessions to come at demo sites, an invented France Travail agency with an
+adviser account, a trainer and a few learners. Every name here is invented."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from buron.accounts.models import User
+from buron.accounts.models import Organisation, User
 from buron.accounts.services import member_create
 from buron.places.models import Network, Resource, Site
 from buron.training import services
@@ -27,7 +28,9 @@ from buron.training.models import (
     PartnerOrganisation,
     Programme,
     Session,
+    SurveyKind,
 )
+from buron.training.questionnaire import STANDARD_ITEMS
 
 from . import network as demo
 
@@ -106,6 +109,53 @@ def _account(email: str, first_name: str, last_name: str, status: str) -> User:
 def _tuesday(start: dt.date, weeks: int) -> dt.date:
     day = start + dt.timedelta(weeks=weeks)
     return day + dt.timedelta(days=(1 - day.weekday()) % 7)
+
+
+# France Travail as invoiced (an invented agency; its SIREN only passes its check digit).
+AGENCY_BILLING = {
+    "legal_name": "France Travail — agence de démonstration (inventée)",
+    "siren": "130000003",
+    "address_lines": "1 rue de la Démonstration",
+    "postcode": "15000",
+    "city": "Aurillac",
+    "country": "FR",
+    "is_public_body": True,
+}
+# Each learner's end-of-training answers: ratings of the standard items in their order
+# (objectives, content, trainer, organisation, information, overall) and a comment.
+ANSWERS = (
+    ((5, 4, 5, 4, 4, 5), "Très concret, j'ai déjà réorganisé mes journées."),
+    ((4, 4, 5, 3, 4, 4), "La salle était un peu petite pour les ateliers."),
+    ((4, 5, 4, 4, 3, 4), ""),
+)
+
+
+def _survey_and_invoice(past: Session, agency: PartnerOrganisation, admin: User) -> None:
+    """The past session's end survey, answered by its three learners, and the invoice of
+    France Travail for their hours (its PDF is rendered on first download)."""
+    end = past.half_days.order_by("-ends_at")[0].ends_at
+    survey = services.survey_open(
+        session=past, kind=SurveyKind.END, now=end + dt.timedelta(hours=1)
+    )
+    if survey is None:
+        return
+    codes = [code for code, _text in STANDARD_ITEMS[SurveyKind.END]]
+    invitations = survey.invitations.order_by("pk")
+    for invitation, (ratings, comment) in zip(invitations, ANSWERS, strict=False):
+        services.survey_answer(
+            token=services.survey_token(invitation=invitation),
+            ratings=dict(zip(codes, ratings, strict=True)),
+            comment=comment,
+            now=end + dt.timedelta(days=1),
+        )
+    organisation, _created = Organisation.objects.get_or_create(
+        network=past.network, siren=AGENCY_BILLING["siren"], defaults=AGENCY_BILLING
+    )
+    agency.billing_organisation = organisation
+    agency.save(update_fields=["billing_organisation"])
+    services.funder_invoice_issue(
+        session=past, funder=agency, by=admin, now=end + dt.timedelta(days=2), render=False
+    )
 
 
 def demo_trainings_load(*, network: Network, admin: User) -> None:
@@ -214,6 +264,8 @@ def demo_trainings_load(*, network: Network, admin: User) -> None:
             image=_signature("Formateur Démo"),
             now=half_day.ends_at + dt.timedelta(minutes=5),
         )
+
+    _survey_and_invoice(past, agency, admin)
 
     # Sessions to come at three sites.
     now = timezone.now()

@@ -43,6 +43,9 @@ class SummaryOut(Schema):
     no_show_rate: float = Field(description="Bookings released as no-shows / bookings due.")
     km_avoided: float
     co2_kg_avoided: float
+    training_days: float = Field(
+        description="Learner-days of training: learner half-days attended / 2."
+    )
 
 
 @router.get(
@@ -96,5 +99,6 @@ def summary(
             "no_show_rate": figures.no_show_rate,
             "km_avoided": float(figures.km_avoided),
             "co2_kg_avoided": float(figures.co2_kg_avoided),
+            "training_days": float(selectors.training_days_for(sites=sites, start=first, end=last)),
         },
     )

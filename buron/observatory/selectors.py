@@ -31,6 +31,7 @@ from buron.booking.selectors import managed_sites
 from buron.booking.slots import HALF_DAY_NAME
 from buron.places.models import BookingUnit, Resource, Site
 from buron.places.selectors import site_schedules
+from buron.training.selectors import learner_half_days_attended
 
 from .models import ObservatorySettings, SiteDay, SiteDayMember
 
@@ -229,7 +230,7 @@ class Dashboard:
     no_shows: int
     visits_by_weekday: list[int]  # Monday first
     occupied_by_half_day: dict[str, int]  # "am", "pm"
-    training_days: int
+    training_days: Decimal  # learner-days: learner half-days attended / 2
     months: list[MonthFigures]
     salaried_reference: ObservatorySettings | None
 
@@ -237,10 +238,12 @@ class Dashboard:
 SALARIED = "salaried_remote"
 
 
-def training_days_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> int:
-    """Days of training given at the sites in the period. Trainings do not exist yet:
-    0 until the training app records them (then count its sessions' days here)."""
-    return 0
+def training_days_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> Decimal:
+    """Learner-days of training at the sites in the period: learner half-days attended
+    (a learner present on a half-day of a session, as its attendance sheet says after its
+    corrections) divided by two."""
+    half_days = learner_half_days_attended(sites=sites, start=start, end=end)
+    return (Decimal(half_days) / 2).quantize(Decimal("0.1"))
 
 
 def new_members_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> int:

@@ -1,5 +1,6 @@
 """The training's PDF documents, rendered with WeasyPrint: attendance sheets, the
-certificat de réalisation of a learner, and a funder's monthly attendance statement."""
+certificat de réalisation of a learner, a funder's monthly attendance statement and a
+session's survey results."""
 
 from __future__ import annotations
 
@@ -94,13 +95,27 @@ def programme_pdf(*, programme: Programme) -> bytes:
     return _render("programme", {"programme": programme})
 
 
+def survey_pdf(*, session: Session) -> bytes:
+    """The session's survey results: response rate, average of each question, comments."""
+    return _render(
+        "survey",
+        {
+            "session": session,
+            "programme": session.programme,
+            "all_results": selectors.session_survey_results(session=session),
+        },
+    )
+
+
 def session_evidence_zip(*, session: Session) -> bytes:
     """The quality evidence of a session for a Qualiopi audit, as one zip: the programme,
-    each learner's convocation, the attendance sheets and the certificates."""
+    each learner's convocation, the attendance sheets, the certificates and the survey
+    results."""
     tz = zoneinfo.ZoneInfo(session.network.time_zone)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("programme.pdf", programme_pdf(programme=session.programme))
+        archive.writestr("survey-results.pdf", survey_pdf(session=session))
         enrolments = list(
             Enrolment.objects.filter(session=session, status=EnrolmentStatus.CONFIRMED)
             .select_related("learner", "session__programme__training_body", "session__site")

@@ -134,3 +134,40 @@ class StatementForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+
+
+RATING_CHOICES = [
+    (1, _("1 — very dissatisfied")),
+    (2, _("2 — dissatisfied")),
+    (3, _("3 — neither")),
+    (4, _("4 — satisfied")),
+    (5, _("5 — very satisfied")),
+]
+
+
+class SurveyForm(forms.Form):
+    """A survey's questions, each rated 1 to 5, and a free comment."""
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes = [item.code for item in items]
+        for item in items:
+            self.fields[item.code] = forms.TypedChoiceField(
+                label=item.text,
+                choices=RATING_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Rate this question from 1 to 5."),
+                    "invalid_choice": _("A rating goes from 1 to 5."),
+                },
+            )
+        self.fields["comment"] = forms.CharField(
+            label=_("Comments (optional)"),
+            required=False,
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+
+    def ratings(self) -> dict[str, object]:
+        return {code: self.cleaned_data[code] for code in self.codes}

@@ -10,11 +10,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from buron.accounts.models import Organisation
+from buron.billing.models import Invoice
 from buron.booking.models import Booking
 from buron.places.models import Network, Resource, Site
 
@@ -41,6 +43,18 @@ class PartnerOrganisation(models.Model):
     )
     address = models.TextField(_("address"), blank=True)
     email = models.EmailField(_("contact email"), blank=True)
+    billing_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("invoiced as"),
+        help_text=_(
+            "For a funder: the organisation (admin → Invoices → Organisations) its learners' "
+            "trainings are invoiced to."
+        ),
+    )
 
     class Meta:
         verbose_name = _("partner organisation")
@@ -80,6 +94,11 @@ class Adviser(models.Model):
         return f"{self.user} ({self.organisation})"
 
 
+class InvoiceBasis(models.TextChoices):
+    HOURS = "hours", _("by the hours each learner attended")
+    SESSION = "session", _("the price per learner, for each learner")
+
+
 class Programme(models.Model):
     """A training programme as published: what it teaches, to whom, how, for how much."""
 
@@ -116,6 +135,18 @@ class Programme(models.Model):
         related_name="programmes",
         verbose_name=_("training body"),
         limit_choices_to={"kind": OrganisationKind.TRAINING_BODY},
+    )
+    invoice_basis = models.CharField(
+        _("funders are invoiced"),
+        max_length=10,
+        choices=InvoiceBasis.choices,
+        default=InvoiceBasis.HOURS,
+    )
+    follow_up_months = models.PositiveSmallIntegerField(
+        _("follow-up survey after (months)"),
+        default=3,
+        validators=[MaxValueValidator(24)],
+        help_text=_("Months after a session's end; 0: no follow-up survey."),
     )
     accessibility = models.TextField(_("accessibility for people with disabilities"))
     accessibility_contact = models.CharField(
@@ -475,3 +506,183 @@ def clamp(value: dt.datetime | None, low: dt.datetime, high: dt.datetime) -> dt.
     if value is None:
         return low
     return max(low, min(value, high))
+
+
+# ---- Satisfaction surveys -------------------------------------------------------------------
+
+
+class SurveyKind(models.TextChoices):
+    END = "end", _("End of the session")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class SurveyQuestion(models.Model):
+    """An extra question a programme adds to its survey, answered with a rating from 1 to 5
+    (the standard items are the same for every programme, see surveys.STANDARD_ITEMS)."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="survey_questions",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(
+        _("survey"), max_length=10, choices=SurveyKind.choices, default=SurveyKind.END
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.CharField(_("question (rated 1 to 5)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+        ordering = ["programme", "kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Survey(models.Model):
+    """A session's survey of one kind (end or follow-up): open from its invitations until it
+    closes; its invitations, reminders and answers hang from it."""
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        verbose_name=_("session"),
+        db_index=False,
+    )
+    kind = models.CharField(_("survey"), max_length=10, choices=SurveyKind.choices)
+    opened_at = models.DateTimeField(_("opened"))
+    closes_at = models.DateTimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["session", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "kind"], name="survey_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opened_at")), name="survey_closes_after_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.get_kind_display()}"
+
+
+class SurveyInvitation(models.Model):
+    """A learner's invitation to a survey: the personal link (a signed token naming this
+    row and its nonce) answers once; reminders follow until it is answered or closed."""
+
+    survey = models.ForeignKey(
+        Survey,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("survey"),
+        db_index=False,
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolment")
+    )
+    nonce = models.CharField(max_length=32, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "enrolment"], name="survey_invitation_one_per_learner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} — {self.enrolment_id}"
+
+
+class SurveyResponse(models.Model):
+    """One learner's answers, kept apart from their invitation (the invitation only says it
+    was answered): results never name who gave them."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    submitted_on = models.DateField(_("answered on"))
+    comment = models.TextField(_("comments"), blank=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["survey", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.survey} #{self.pk}"
+
+
+class SurveyRating(models.Model):
+    """One rating of a response, from 1 to 5: a standard item (its code) or a programme's
+    extra question (``q<id>``)."""
+
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="ratings", db_index=False
+    )
+    item = models.CharField(_("item"), max_length=20)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        verbose_name = _("survey rating")
+        verbose_name_plural = _("survey ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="survey_rating_one_per_item"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="survey_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}={self.rating}"
+
+
+# ---- Invoicing the funders ------------------------------------------------------------------
+
+
+class FunderInvoice(models.Model):
+    """The invoice of a funder's learners in a session, issued once (the constraint keeps a
+    second one from being written, even by concurrent requests)."""
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        related_name="funder_invoices",
+        verbose_name=_("session"),
+        db_index=False,
+    )
+    funder = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("funder"),
+    )
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="+", verbose_name=_("invoice")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("funder invoice")
+        verbose_name_plural = _("funder invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "funder"], name="funder_invoice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} — {self.funder}"

@@ -8,11 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
 from buron.core.money import money
+from buron.places.models import Site
 
 from .models import (
     Adviser,
@@ -27,8 +28,14 @@ from .models import (
     Session,
     SessionHalfDay,
     SessionStatus,
+    Survey,
+    SurveyInvitation,
+    SurveyKind,
+    SurveyRating,
+    SurveyResponse,
     clamp,
 )
+from .questionnaire import OVERALL, survey_items
 
 # A learner completed a session when they attended at least this share of its hours.
 COMPLETION_SHARE = Decimal("0.8")
@@ -259,17 +266,33 @@ def hours_planned(*, session: Session) -> Decimal:
     return total.quantize(HOURS)
 
 
+# Results are published only over at least this many learners (completion) or answers
+# (satisfaction), so that no one's answer or attendance can be told apart.
+MIN_PUBLIC = 3
+
+
 @dataclass(frozen=True)
 class ProgrammeResults:
-    """Results of a programme's sessions that have run: learners and completion rate."""
+    """Results of a programme's sessions that have run: learners, completion rate and the
+    satisfaction its learners gave at the end (overall item, out of 5)."""
 
     sessions: int
     learners: int
     completed: int
+    satisfaction: Decimal | None = None
+    answers: int = 0
 
     @property
     def completion_rate(self) -> int:
         return round(100 * self.completed / self.learners) if self.learners else 0
+
+    @property
+    def shows_completion(self) -> bool:
+        return self.learners >= MIN_PUBLIC
+
+    @property
+    def shows_satisfaction(self) -> bool:
+        return self.satisfaction is not None and self.answers >= MIN_PUBLIC
 
 
 def programme_results(*, programme: Programme, now: dt.datetime) -> ProgrammeResults | None:
@@ -292,7 +315,18 @@ def programme_results(*, programme: Programme, now: dt.datetime) -> ProgrammeRes
             learners += 1
             if planned and hours_attended(enrolment=enrolment) >= planned * COMPLETION_SHARE:
                 completed += 1
-    return ProgrammeResults(sessions=len(past), learners=learners, completed=completed)
+    overall = SurveyRating.objects.filter(
+        response__survey__session__programme=programme,
+        response__survey__kind=SurveyKind.END,
+        item=OVERALL,
+    ).aggregate(average=Avg("rating"), answers=Count("pk"))
+    return ProgrammeResults(
+        sessions=len(past),
+        learners=learners,
+        completed=completed,
+        satisfaction=_tenth(overall["average"]),
+        answers=overall["answers"] or 0,
+    )
 
 
 @dataclass(frozen=True)
@@ -356,3 +390,136 @@ def may_read_statement(*, user: User, funder: PartnerOrganisation) -> bool:
 def may_manage_session(*, user: User, session: Session) -> bool:
     """The site's staff manage a session (its evidence pack included); its trainer does not."""
     return staff_scope(user=user).covers_site(session.site)
+
+
+# ---- Survey results -------------------------------------------------------------------------
+
+TENTH = Decimal("0.1")
+
+
+def _tenth(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(TENTH)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One question's average rating (out of 5) and how many answered it."""
+
+    code: str
+    text: str
+    average: Decimal | None
+    answers: int
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """A survey's results over one session or all of a programme's: who was invited, who
+    answered, the average of each question, and the comments (for the staff only)."""
+
+    kind: str
+    label: str
+    invited: int
+    answered: int
+    items: list[ItemResult]
+    comments: list[str]
+
+    @property
+    def response_rate(self) -> int:
+        return round(100 * self.answered / self.invited) if self.invited else 0
+
+
+def _results(*, surveys: QuerySet[Survey], programme: Programme, kind: str) -> SurveyResults:
+    surveys = surveys.filter(kind=kind)
+    invitations = SurveyInvitation.objects.filter(survey__in=surveys).aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
+    )
+    figures = {
+        row["item"]: row
+        for row in SurveyRating.objects.filter(response__survey__in=surveys)
+        .values("item")
+        .annotate(average=Avg("rating"), answers=Count("pk"))
+        .order_by()
+    }
+    items = [
+        ItemResult(
+            code=item.code,
+            text=item.text,
+            average=_tenth(figures.get(item.code, {}).get("average")),
+            answers=figures.get(item.code, {}).get("answers", 0),
+        )
+        for item in survey_items(programme=programme, kind=kind)
+    ]
+    comments = list(
+        SurveyResponse.objects.filter(survey__in=surveys)
+        .exclude(comment="")
+        .order_by("pk")
+        .values_list("comment", flat=True)
+    )
+    return SurveyResults(
+        kind=kind,
+        label=str(SurveyKind(kind).label),
+        invited=invitations["invited"] or 0,
+        answered=invitations["answered"] or 0,
+        items=items,
+        comments=comments,
+    )
+
+
+def session_survey_results(*, session: Session) -> list[SurveyResults]:
+    """The results of each survey the session has opened (end, then follow-up)."""
+    surveys = Survey.objects.filter(session=session)
+    kinds = [k for k in SurveyKind.values if surveys.filter(kind=k).exists()]
+    return [_results(surveys=surveys, programme=session.programme, kind=k) for k in kinds]
+
+
+def programme_survey_results(*, programme: Programme) -> list[SurveyResults]:
+    """The results of the programme's surveys over all its sessions, by kind."""
+    surveys = Survey.objects.filter(session__programme=programme)
+    kinds = [k for k in SurveyKind.values if surveys.filter(kind=k).exists()]
+    return [_results(surveys=surveys, programme=programme, kind=k) for k in kinds]
+
+
+def learner_open_surveys(*, user: User, now: dt.datetime) -> dict[int, SurveyInvitation]:
+    """The learner's surveys still to answer, by enrolment (the latest one of each)."""
+    found: dict[int, SurveyInvitation] = {}
+    for invitation in SurveyInvitation.objects.filter(
+        enrolment__learner=user, answered_at__isnull=True, survey__closes_at__gt=now
+    ).order_by("survey__opened_at", "pk"):
+        found[invitation.enrolment_id] = invitation
+    return found
+
+
+def may_invoice_session(*, user: User, session: Session) -> bool:
+    """A session's funders are invoiced by its network's administrators."""
+    scope = staff_scope(user=user)
+    return scope.everything or session.network_id in scope.network_ids
+
+
+def may_read_programme_results(*, user: User, programme: Programme) -> bool:
+    """A programme's survey results (with their comments) are for its network's staff."""
+    scope = staff_scope(user=user)
+    return scope.everything or programme.network_id in scope.network_ids
+
+
+# ---- Training in the observatory ------------------------------------------------------------
+
+
+def learner_half_days_attended(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> int:
+    """Learner half-days attended at the sites from `start` to `end` (days included): one
+    for each learner present on a half-day of a session not cancelled, as the sheets say
+    after their corrections (a late arrival still counts its half-day)."""
+    counted = AttendanceLine.objects.filter(
+        sheet__half_day__session__site__in=sites,
+        sheet__half_day__day__gte=start,
+        sheet__half_day__day__lte=end,
+        enrolment__status=EnrolmentStatus.CONFIRMED,
+    ).exclude(sheet__half_day__session__status=SessionStatus.CANCELLED)
+    lines = dict(counted.values_list("pk", "presence"))
+    for line_id, presence in (
+        Correction.objects.filter(line__in=counted)
+        .exclude(presence="")
+        .order_by("at", "pk")
+        .values_list("line_id", "presence")
+    ):
+        lines[line_id] = presence
+    return sum(1 for presence in lines.values() if presence == Presence.PRESENT)

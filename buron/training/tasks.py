@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -73,3 +74,55 @@ def training_sessions_due_check() -> int:
     from .services import sessions_due_check
 
     return len(sessions_due_check(now=timezone.now()))
+
+
+@task()
+def training_survey_send(*, invitation_ids: list[int], reminder: bool, language: str) -> int:
+    """Email each learner their personal survey link (an invitation, or a reminder), in
+    their own language; an invitation answered meanwhile gets nothing."""
+    from buron.accounts.models import MemberProfile
+    from buron.core.emails import email_render, email_send_now
+
+    from .models import SurveyInvitation
+    from .services.surveys import survey_token
+
+    found = list(
+        SurveyInvitation.objects.filter(pk__in=invitation_ids, answered_at__isnull=True)
+        .select_related(
+            "enrolment__learner", "survey__session__programme", "survey__session__network"
+        )
+        .order_by("pk")
+    )
+    languages = dict(
+        MemberProfile.objects.filter(
+            user_id__in=[i.enrolment.learner_id for i in found]
+        ).values_list("user_id", "language")
+    )
+    for invitation in found:
+        learner = invitation.enrolment.learner
+        session = invitation.survey.session
+        with translation.override(languages.get(learner.pk) or language):
+            message = email_render(
+                prefix="training/email/survey",
+                context={
+                    "learner": learner,
+                    "survey": invitation.survey,
+                    "programme": session.programme,
+                    "reminder": reminder,
+                    "link": settings.SITE_URL
+                    + reverse(
+                        "training:survey", kwargs={"token": survey_token(invitation=invitation)}
+                    ),
+                },
+            )
+        email_send_now(to=[learner.email], message=message, sender_name=session.network.name)
+    return len(found)
+
+
+@task()
+def training_surveys_due() -> int:
+    """Open the surveys that are due and send the reminders (schedule it daily)."""
+    from .services.surveys import surveys_due
+
+    run = surveys_due(now=timezone.now())
+    return run.opened + run.reminded

@@ -25,5 +25,21 @@ urlpatterns = [
         name="certificate",
     ),
     path("formations/emargement/<int:pk>/", views.sign, name="sign"),
+    path("formations/avis/<str:token>/", views.survey, name="survey"),
+    path(
+        "formations/animation/sessions/<int:pk>/avis/",
+        views.session_results,
+        name="session_results",
+    ),
+    path(
+        "formations/animation/programmes/<int:pk>/avis/",
+        views.programme_results,
+        name="programme_results",
+    ),
+    path(
+        "formations/animation/sessions/<int:pk>/facturer/",
+        views.session_invoice,
+        name="session_invoice",
+    ),
     path("formations/<slug:slug>/", views.programme_detail, name="programme"),
 ]

@@ -30,6 +30,7 @@ from .forms import (
     CorrectionForm,
     SignForm,
     StatementForm,
+    SurveyForm,
     TimesForm,
     add_refusal,
 )
@@ -43,6 +44,7 @@ from .models import (
     SessionHalfDay,
     SignatureMeans,
 )
+from .questionnaire import survey_items
 
 # ---- Public ---------------------------------------------------------------------------------
 
@@ -106,16 +108,69 @@ def mine(request: HttpRequest) -> HttpResponse:
     learner = signed_in_user(request)
     now = timezone.now()
     enrolments = list(selectors.learner_enrolments(user=learner))
+    surveys = {
+        enrolment_id: services.survey_token(invitation=invitation)
+        for enrolment_id, invitation in selectors.learner_open_surveys(
+            user=learner, now=now
+        ).items()
+    }
     return render(
         request,
         "training/mine.html",
         {
             "enrolments": [
-                (e, selectors.waiting_rank(enrolment=e), list(e.session.half_days.all()))
+                (
+                    e,
+                    selectors.waiting_rank(enrolment=e),
+                    list(e.session.half_days.all()),
+                    surveys.get(e.pk, ""),
+                )
                 for e in enrolments
             ],
             "now": now,
         },
+    )
+
+
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """A learner's survey through their personal link (no login needed; it answers once)."""
+    now = timezone.now()
+    try:
+        invitation = services.survey_invitation_for_token(token=token, now=now)
+    except TrainingRefused as refused:
+        status = 410 if refused.code in ("answered", "closed") else 404
+        if request.GET.get("merci") and refused.code == "answered":
+            return render(request, "training/survey.html", {"done": True})
+        return render(
+            request, "training/survey.html", {"refused": refused.messages[0]}, status=status
+        )
+    found = invitation.survey
+    items = survey_items(programme=found.session.programme, kind=found.kind)
+    form = SurveyForm(request.POST if request.method == "POST" else None, items=items)
+    if form.is_bound and form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        try:
+            services.survey_answer(
+                token=token,
+                ratings=form.ratings(),
+                comment=form.cleaned_data["comment"],
+                user=user,
+                now=now,
+            )
+        except TrainingRefused as refused:
+            add_refusal(form, refused)
+        else:
+            return redirect(f"{request.path}?merci=1")
+    return render(
+        request,
+        "training/survey.html",
+        {
+            "form": form,
+            "survey": found,
+            "session": found.session,
+            "programme": found.session.programme,
+        },
+        status=422 if form.is_bound else 200,
     )
 
 
@@ -293,12 +348,24 @@ def adviser(request: HttpRequest) -> HttpResponse:
 @login_required
 def trainer_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    sessions = list(selectors.trainer_sessions(user=user).prefetch_related("half_days"))
+    sessions = list(
+        selectors.trainer_sessions(user=user).prefetch_related(
+            "half_days", "funder_invoices__invoice", "funder_invoices__funder"
+        )
+    )
     is_staff = selectors.is_staff(user=user)
     if not sessions and not is_staff:
         raise PermissionDenied
     return render(
-        request, "training/trainer_home.html", {"sessions": sessions, "is_staff": is_staff}
+        request,
+        "training/trainer_home.html",
+        {
+            "sessions": [
+                (s, selectors.may_invoice_session(user=user, session=s)) for s in sessions
+            ],
+            "is_staff": is_staff,
+            "now": timezone.now(),
+        },
     )
 
 
@@ -428,3 +495,59 @@ def evidence_zip(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="qualiopi-session-{session.pk}.zip"'
     return response
+
+
+@login_required
+def session_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session's survey results, for the site's staff (with the comments)."""
+    user = signed_in_user(request)
+    session = get_object_or_404(Session.objects.select_related("programme", "site"), pk=pk)
+    if not selectors.may_manage_session(user=user, session=session):
+        raise Http404("Not your session.")
+    return render(
+        request,
+        "training/survey_results.html",
+        {
+            "title": f"{session.programme.title} — {session.site.name}",
+            "all_results": selectors.session_survey_results(session=session),
+        },
+    )
+
+
+@login_required
+def programme_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A programme's survey results over all its sessions, for its network's staff."""
+    user = signed_in_user(request)
+    programme = get_object_or_404(Programme, pk=pk)
+    if not selectors.may_read_programme_results(user=user, programme=programme):
+        raise Http404("Not your programme.")
+    return render(
+        request,
+        "training/survey_results.html",
+        {
+            "title": programme.title,
+            "all_results": selectors.programme_survey_results(programme=programme),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invoice the session's funders (each once); the network's administrators only."""
+    user = signed_in_user(request)
+    session = get_object_or_404(Session, pk=pk)
+    if not selectors.may_invoice_session(user=user, session=session):
+        raise Http404("Not your session.")
+    try:
+        made = services.session_invoice_funders(session=session, by=user)
+    except TrainingRefused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+    else:
+        if made:
+            numbers = ", ".join(f"{m.invoice.number} ({m.funder.name})" for m in made)
+            messages.success(request, _("Funders invoiced: %(numbers)s.") % {"numbers": numbers})
+        else:
+            messages.info(request, _("No learner of this session is paid for by a funder."))
+    return redirect("training:trainer")

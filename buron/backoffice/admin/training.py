@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from buron.accounts.models import User
+from buron.accounts.models import Organisation, User
 from buron.backoffice.scope import ALL, VIEW, ScopedAdminMixin, ScopedInlineMixin, request_scope
 from buron.places.models import Resource
 from buron.training import services
@@ -28,6 +28,7 @@ from buron.training.models import (
     PartnerOrganisation,
     Programme,
     Session,
+    SurveyQuestion,
 )
 
 
@@ -66,11 +67,22 @@ def _user_by_email(email: str) -> User:
 class PartnerOrganisationAdmin(ScopedAdminMixin):
     """France Travail, training bodies and other funders a network works with."""
 
-    list_display = ["name", "kind", "declaration_number", "network"]
+    list_display = ["name", "kind", "declaration_number", "billing_organisation", "network"]
     list_filter = ["kind"]
     search_fields = ["name"]
     network_admin_can = ALL
     scope_network_lookup = "network"
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.related_model is Organisation:
+            scope = request_scope(request)
+            organisations = Organisation.objects.all()
+            if not scope.everything:
+                organisations = organisations.filter(network_id__in=scope.network_ids)
+            kwargs["queryset"] = organisations
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AdviserForm(forms.ModelForm[Adviser]):
@@ -106,6 +118,15 @@ class ModuleInline(ScopedInlineMixin, admin.TabularInline[Module, Programme]):
     parent_site_lookup = None
 
 
+class SurveyQuestionInline(ScopedInlineMixin, admin.TabularInline[SurveyQuestion, Programme]):
+    """A programme's extra survey questions (rated 1 to 5, after the standard ones)."""
+
+    model = SurveyQuestion
+    extra = 0
+    network_admin_can = ALL
+    parent_site_lookup = None
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(_PartnersOfOwnNetwork, ScopedAdminMixin):
     """A training programme as published on /formations/."""
@@ -115,7 +136,7 @@ class ProgrammeAdmin(_PartnersOfOwnNetwork, ScopedAdminMixin):
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["funders"]
-    inlines = [ModuleInline]
+    inlines = [ModuleInline, SurveyQuestionInline]
     network_admin_can = ALL
     scope_network_lookup = "network"
 
@@ -217,7 +238,7 @@ class SessionAdmin(ScopedAdminMixin):
     list_display = ["programme", "site", "status", "capacity", "minimum", "registration_deadline"]
     list_filter = ["status", ("site", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["programme", "site"]
-    actions = ["cancel_sessions"]
+    actions = ["cancel_sessions", "invoice_funders"]
     network_admin_can = frozenset({VIEW, "add", "change"})
     scope_network_lookup = "network"
     scope_site_lookup = "site"
@@ -304,6 +325,26 @@ class SessionAdmin(ScopedAdminMixin):
                 request,
                 ngettext("%(count)d session cancelled.", "%(count)d sessions cancelled.", done)
                 % {"count": done},
+            )
+
+    @admin.action(description=_("Invoice the funders of the selected sessions (each once)"))
+    def invoice_funders(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        numbers: list[str] = []
+        for session in queryset:
+            try:
+                made = services.session_invoice_funders(
+                    session=session,
+                    by=request.user,  # type: ignore[arg-type]
+                )
+            except TrainingRefused as refused:
+                self.message_user(
+                    request, f"{session}: {'; '.join(refused.messages)}", messages.ERROR
+                )
+            else:
+                numbers.extend(m.invoice.number for m in made)
+        if numbers:
+            self.message_user(
+                request, _("Invoices: %(numbers)s.") % {"numbers": ", ".join(numbers)}
             )
 
 

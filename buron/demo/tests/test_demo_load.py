@@ -286,8 +286,17 @@ def test_the_demo_has_telework_trainings_with_a_past_session_and_sessions_to_com
         programme=programmes.get(slug="teletravailler-efficacement"), now=now
     )
     assert results is not None and results.completion_rate == 67
+    # Its end survey, answered by its three learners, shows on the programme's page.
+    assert (results.answers, str(results.satisfaction)) == (3, "4.3")
     assert Enrolment.objects.filter(status="confirmed").count() == 4
-    assert client.get("/formations/teletravailler-efficacement/").status_code == 200
+    page = client.get("/en/formations/teletravailler-efficacement/")
+    assert "Satisfaction: 4.3 out of 5 (3 learners answered" in page.content.decode()
+    # France Travail is invoiced its learners' hours, VAT-exempt.
+    from buron.training.models import FunderInvoice
+
+    (made,) = FunderInvoice.objects.select_related("invoice")
+    assert made.invoice.total_vat == 0 and made.invoice.total_excl_vat == Decimal("700.00")
+    assert made.invoice.lines.count() == 3
 
 
 def test_the_published_murat_prices_are_offers_of_the_catalogue(loaded: DemoResult) -> None:

@@ -18,7 +18,15 @@ from .enrolments import (
     enrolment_create_for_job_seeker,
     is_adviser,
 )
+from .invoicing import funder_invoice_issue, session_funders, session_invoice_funders
 from .sessions import HalfDaySpec, session_cancel, session_schedule, sessions_due_check
+from .surveys import (
+    survey_answer,
+    survey_invitation_for_token,
+    survey_open,
+    survey_token,
+    surveys_due,
+)
 
 __all__ = [
     "FRANCE_TRAVAIL_ID",
@@ -27,6 +35,7 @@ __all__ = [
     "enrolment_cancel",
     "enrolment_create",
     "enrolment_create_for_job_seeker",
+    "funder_invoice_issue",
     "is_adviser",
     "line_correct",
     "line_mark_absent",
@@ -34,9 +43,16 @@ __all__ = [
     "line_sign",
     "may_keep_sheet",
     "session_cancel",
+    "session_funders",
+    "session_invoice_funders",
     "session_schedule",
     "sessions_due_check",
     "sheet_countersign",
     "sheet_for",
     "signing_code_send",
+    "survey_answer",
+    "survey_invitation_for_token",
+    "survey_open",
+    "survey_token",
+    "surveys_due",
 ]

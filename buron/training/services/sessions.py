@@ -173,6 +173,7 @@ def session_schedule(
                 )
             session.holds.add(result.block)
     _deadline_check_at(registration_deadline)
+    _surveys_at(dt.datetime.combine(ordered[-1].day, ordered[-1].ends, tzinfo=tz))
     return session
 
 
@@ -185,6 +186,14 @@ def _deadline_check_at(when: dt.datetime) -> None:
     task = tasks.training_sessions_due_check
     if task.get_backend().supports_defer:
         deferred = task.using(run_after=when + dt.timedelta(seconds=1))
+        transaction.on_commit(deferred.enqueue)
+
+
+def _surveys_at(when: dt.datetime) -> None:
+    """Open the end survey when the session ends (the daily run catches it otherwise)."""
+    task = tasks.training_surveys_due
+    if task.get_backend().supports_defer:
+        deferred = task.using(run_after=when + dt.timedelta(minutes=1))
         transaction.on_commit(deferred.enqueue)
 
 

@@ -14,6 +14,7 @@ from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFa
 from buron.training import services
 from buron.training.models import (
     Adviser,
+    Funding,
     OrganisationKind,
     PartnerOrganisation,
     Programme,
@@ -139,3 +140,21 @@ def schedule(
 @pytest.fixture
 def session(programme, site, room, admin, trainer) -> Session:
     return schedule(programme, site, room, admin, trainer)
+
+
+@pytest.fixture
+def people(session, adviser, france_travail):
+    camille = UserFactory(email="camille@example.org", first_name="Camille", last_name="Durand")
+    jean = UserFactory(email="jean@example.org", first_name="Jean", last_name="Dupont")
+    a = services.enrolment_create(session=session, learner=camille, by=camille, now=NOW)
+    b = services.enrolment_create(
+        session=session,
+        learner=jean,
+        by=adviser,
+        organisation=france_travail,
+        france_travail_id="1234567A",
+        funding=Funding.AIF,
+        funder=france_travail,
+        now=NOW,
+    )
+    return a, b

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from buron.accounts.tests.factories import UserFactory
 from buron.training import documents, selectors, services
 from buron.training.errors import TrainingRefused
-from buron.training.models import AttendanceLine, Correction, Funding
+from buron.training.models import AttendanceLine, Correction
 
-from .conftest import DAY, NOW, at
+from .conftest import DAY, at
 
 
 def png() -> str:
@@ -31,24 +31,6 @@ def pdf_text(content: bytes) -> str:
     assert content.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return " ".join(text.split())
-
-
-@pytest.fixture
-def people(session, adviser, france_travail):
-    camille = UserFactory(email="camille@example.org", first_name="Camille", last_name="Durand")
-    jean = UserFactory(email="jean@example.org", first_name="Jean", last_name="Dupont")
-    a = services.enrolment_create(session=session, learner=camille, by=camille, now=NOW)
-    b = services.enrolment_create(
-        session=session,
-        learner=jean,
-        by=adviser,
-        organisation=france_travail,
-        france_travail_id="1234567A",
-        funding=Funding.AIF,
-        funder=france_travail,
-        now=NOW,
-    )
-    return a, b
 
 
 @pytest.fixture
@@ -377,6 +359,7 @@ def test_the_quality_evidence_pack_holds_programme_convocations_sheets_and_certi
     assert names == sorted(
         [
             "programme.pdf",
+            "survey-results.pdf",
             f"convocations/dupont-jean-{b.pk}.txt",
             f"convocations/durand-camille-{a.pk}.txt",
             f"certificates/dupont-jean-{b.pk}.pdf",

@@ -1,6 +1,6 @@
 """A training's whole path in headless Chromium, on the served demo network: an adviser
-enrols a job seeker, the learner signs the half-day on a phone-sized screen, the trainer
-countersigns, and the certificate downloads."""
+enrols a job seeker, the learner signs the half-day on a phone-sized screen and answers the
+satisfaction survey there, the trainer countersigns, and the certificate downloads."""
 
 from __future__ import annotations
 
@@ -51,7 +51,17 @@ print(session.pk, int(start.timestamp()))
 """
 
 
-def schedule_now(served_dir: Path) -> tuple[int, int]:
+# Open the session's end-of-training survey now (as the task does when a session ends).
+OPEN_SURVEY = """
+from django.utils import timezone
+from buron.training import services
+from buron.training.models import Session
+services.survey_open(session=Session.objects.get(pk=%(pk)s), kind="end", now=timezone.now())
+"""
+
+
+def shell(served_dir: Path, code: str) -> str:
+    """Run code in `manage.py shell` on the served site's database; what it printed."""
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         {
@@ -62,7 +72,6 @@ def schedule_now(served_dir: Path) -> tuple[int, int]:
             "EMAIL_FILE_PATH": str(served_dir / "mail"),
         }
     )
-    code = SCHEDULE % {"trainer": TRAINER_EMAIL, "admin": demo.NETWORK_ADMIN_EMAIL}
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=PROJECT_DIR,
@@ -73,7 +82,12 @@ def schedule_now(served_dir: Path) -> tuple[int, int]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    pk, starts = result.stdout.split()[-2:]
+    return result.stdout
+
+
+def schedule_now(served_dir: Path) -> tuple[int, int]:
+    code = SCHEDULE % {"trainer": TRAINER_EMAIL, "admin": demo.NETWORK_ADMIN_EMAIL}
+    pk, starts = shell(served_dir, code).split()[-2:]
     return int(pk), int(starts)
 
 
@@ -135,6 +149,22 @@ def test_an_adviser_enrols_the_learner_signs_on_a_phone_the_trainer_countersigns
         learner.get_by_role("button", name="Sign", exact=True).click()
         learner.wait_for_load_state()
         assert "You signed at" in learner.content()
+
+        # The survey opens; the learner answers it on the phone, from "My trainings".
+        shell(served_dir, OPEN_SURVEY % {"pk": session_pk})
+        learner.goto("/en/formations/mes-formations/")
+        learner.get_by_role("link", name="Give your opinion on this training").first.click()
+        learner.wait_for_load_state()
+        fieldsets = learner.locator("fieldset.rating")
+        assert fieldsets.count() == 6
+        for index in range(fieldsets.count()):
+            fieldsets.nth(index).get_by_label("4 — satisfied").check()
+        learner.get_by_label("Comments (optional)").fill("Clair et concret.")
+        width = learner.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width  # no horizontal scrolling on the phone
+        learner.get_by_role("button", name="Send my answers").click()
+        learner.wait_for_load_state()
+        assert "your answers are recorded" in learner.content()
     finally:
         phone.close()
 
