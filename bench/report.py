@@ -78,6 +78,10 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                 cold <= BUDGETS.cold_start_s,
             )
         )
+    if "observatory" in results:
+        from .observatory import verdicts as observatory_verdicts
+
+        found += observatory_verdicts(results["observatory"])
     return found
 
 
@@ -271,4 +275,8 @@ def markdown(results: dict[str, Any]) -> str:
         "bench` (`python -m bench --size small` for a quick check, `--reseed` to seed again).",
         "",
     ]
+    if "observatory" in results:
+        from .observatory import markdown as observatory_markdown
+
+        lines += observatory_markdown(results["observatory"])
     return "\n".join(lines)

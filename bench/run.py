@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=Load.duration_s, help="seconds a load")
     parser.add_argument("--calls", type=int, default=Load.availability_calls)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget is missed")
+    parser.add_argument(
+        "--no-observatory", action="store_true", help="skip the 10 million check-ins phase"
+    )
     args = parser.parse_args(argv)
 
     size = SIZES[args.size]
@@ -141,6 +144,18 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             log(f"== {target} ==")
             phases[target] = _phase(target, size=size, args=args, workdir=workdir, load=load)
+        observatory = None
+        if "postgres" in targets and not args.no_observatory:
+            from . import observatory as obs
+
+            log("== observatory (PostgreSQL) ==")
+            observatory = obs.measure(
+                size=args.size,
+                reseed=args.reseed,
+                duration=args.duration,
+                calls=100,
+                workdir=workdir,
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -153,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         "budgets": BUDGETS.__dict__,
         "phases": phases,
     }
+    if observatory is not None:
+        results["observatory"] = observatory
     results["verdicts"] = report.verdicts(results)
     RESULTS_DIR.mkdir(exist_ok=True)
     summary = report.markdown(results)

@@ -17,11 +17,12 @@ Definitions (shown to users in the README):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Min, QuerySet, Sum
-from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from buron.accounts.selectors import Scope
@@ -33,7 +34,9 @@ from buron.places.models import BookingUnit, Resource, Site
 from buron.places.selectors import site_schedules
 from buron.training.selectors import learner_half_days_attended
 
+from . import store
 from .models import ObservatorySettings, SiteDay, SiteDayMember
+from .revenue import Revenue, revenue_for
 
 UNKNOWN_STATUS = "unknown"
 KM, KG = Decimal("0.1"), Decimal("0.001")
@@ -152,15 +155,118 @@ def summary_raw(
 
 
 def _rollups(sites: QuerySet[Site], start: dt.date, end: dt.date) -> QuerySet[SiteDay]:
-    return SiteDay.objects.filter(site__in=sites, day__gte=start, day__lte=end)
+    return SiteDay.objects.filter(site_id__in=_site_ids(sites), day__gte=start, day__lte=end)
 
 
-def _status_counts(rows: QuerySet[SiteDay]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for by_status in rows.values_list("visits_by_status", flat=True):
-        for status, n in by_status.items():
-            counts[status] = counts.get(status, 0) + n
-    return dict(sorted(counts.items()))
+def _site_ids(sites: QuerySet[Site]) -> list[int]:
+    """The sites' ids, read once: filtering the rollups by a list lets the database plan
+    with the (site, day) index (with a subquery it cannot tell how few rows match)."""
+    return list(sites.order_by().values_list("pk", flat=True))
+
+
+@dataclass
+class _MonthSums:
+    visits: int = 0
+    anonymous: int = 0
+    opened: int = 0
+    occupied: int = 0
+    salaried: int = 0
+
+
+@dataclass
+class _Sums:
+    """The rollup rows of a period summed by the database per day, then here."""
+
+    opened: int = 0
+    am: int = 0
+    pm: int = 0
+    visits: int = 0
+    anonymous: int = 0
+    booked: int = 0
+    walk_ins: int = 0
+    bookings_due: int = 0
+    no_shows_due: int = 0
+    km: Decimal = Decimal("0")
+    co2: Decimal = Decimal("0")
+    statuses: dict[str, int] = field(default_factory=dict)
+    weekdays: list[int] = field(default_factory=lambda: [0] * 7)
+    months: dict[dt.date, _MonthSums] = field(default_factory=dict)
+
+    def add_day(self, row: dict[str, Any], today: dt.date) -> None:
+        day: dt.date = row["day"]
+        self.opened += row["opened"]
+        self.am += row["am"]
+        self.pm += row["pm"]
+        self.visits += row["visits"]
+        self.anonymous += row["anonymous"]
+        self.booked += row["booked"]
+        self.walk_ins += row["walk_ins"]
+        if day < today:
+            self.bookings_due += row["bookings"]
+            self.no_shows_due += row["no_shows"]
+        self.km += _exact(row["km"], KM)
+        self.co2 += _exact(row["co2"], KG)
+        self.weekdays[day.weekday()] += row["visits"]
+        month = self.months.setdefault(day.replace(day=1), _MonthSums())
+        month.visits += row["visits"]
+        month.anonymous += row["anonymous"]
+        month.opened += row["opened"]
+        month.occupied += row["am"] + row["pm"]
+
+
+def _sums(sites: QuerySet[Site], start: dt.date, end: dt.date, today: dt.date) -> _Sums:
+    """Every rollup figure of the period in two grouped reads (per day, and visits by
+    status per month), whatever the number of sites and indicators."""
+    sums = _Sums()
+    per_day = (
+        _rollups(sites, start, end)
+        .values("day")
+        .annotate(
+            opened=Sum("open_half_days"),
+            am=Sum("occupied_am"),
+            pm=Sum("occupied_pm"),
+            visits=Sum("visits"),
+            anonymous=Sum("anonymous_visits"),
+            booked=Sum("booked_visits"),
+            walk_ins=Sum("walk_ins"),
+            bookings=Sum("bookings"),
+            no_shows=Sum("no_shows"),
+            km=Sum("km_avoided"),
+            co2=Sum("co2_kg_avoided"),
+        )
+        .order_by()
+    )
+    for row in per_day:
+        sums.add_day(row, today)
+    site_ids = _site_ids(sites)
+    for month, status, n in store.status_visits_by_month(site_ids=site_ids, start=start, end=end):
+        sums.statuses[status] = sums.statuses.get(status, 0) + n
+        if status == SALARIED:
+            sums.months.setdefault(month, _MonthSums()).salaried += n
+    return sums
+
+
+def _summary(sites: QuerySet[Site], start: dt.date, end: dt.date, sums: _Sums) -> Summary:
+    members = (
+        SiteDayMember.objects.filter(site_id__in=_site_ids(sites), day__gte=start, day__lte=end)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+    occupied = sums.am + sums.pm
+    count = sums.visits
+    statuses = dict(sorted(sums.statuses.items()))
+    return Summary(
+        occupancy_rate=occupied / sums.opened if sums.opened else 0.0,
+        open_half_days=sums.opened,
+        occupied_half_days=occupied,
+        visits=count,
+        unique_visitors=members + sums.anonymous,
+        share_by_status={s: n / count for s, n in statuses.items() if n},
+        no_show_rate=sums.no_shows_due / sums.bookings_due if sums.bookings_due else 0.0,
+        km_avoided=sums.km.quantize(KM),
+        co2_kg_avoided=sums.co2.quantize(KG),
+    )
 
 
 def summary_for(
@@ -170,40 +276,7 @@ def summary_for(
     rollups (equal to summary_raw once they are up to date); see the module's docstring
     for their definitions."""
     now = now or timezone.now()
-    rows = _rollups(sites, start, end)
-    totals = rows.aggregate(
-        open=Sum("open_half_days"),
-        am=Sum("occupied_am"),
-        pm=Sum("occupied_pm"),
-        visits=Sum("visits"),
-        anonymous=Sum("anonymous_visits"),
-        km=Sum("km_avoided"),
-        co2=Sum("co2_kg_avoided"),
-    )
-    due = rows.filter(day__lt=timezone.localdate(now)).aggregate(
-        bookings=Sum("bookings"), no_shows=Sum("no_shows")
-    )
-    members = (
-        SiteDayMember.objects.filter(site__in=sites, day__gte=start, day__lte=end)
-        .values("member_id")
-        .distinct()
-        .count()
-    )
-    opened = totals["open"] or 0
-    occupied = (totals["am"] or 0) + (totals["pm"] or 0)
-    count = totals["visits"] or 0
-    bookings = due["bookings"] or 0
-    return Summary(
-        occupancy_rate=occupied / opened if opened else 0.0,
-        open_half_days=opened,
-        occupied_half_days=occupied,
-        visits=count,
-        unique_visitors=members + (totals["anonymous"] or 0),
-        share_by_status={s: n / count for s, n in _status_counts(rows).items() if n},
-        no_show_rate=(due["no_shows"] or 0) / bookings if bookings else 0.0,
-        km_avoided=_exact(totals["km"], KM),
-        co2_kg_avoided=_exact(totals["co2"], KG),
-    )
+    return _summary(sites, start, end, _sums(sites, start, end, timezone.localdate(now)))
 
 
 @dataclass(frozen=True)
@@ -233,6 +306,7 @@ class Dashboard:
     training_days: Decimal  # learner-days: learner half-days attended / 2
     months: list[MonthFigures]
     salaried_reference: ObservatorySettings | None
+    revenue: Revenue = field(default_factory=Revenue)
 
 
 SALARIED = "salaried_remote"
@@ -249,7 +323,7 @@ def training_days_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) ->
 def new_members_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> int:
     """Members whose first visit to any of the sites falls in the period."""
     firsts = (
-        SiteDayMember.objects.filter(site__in=sites)
+        SiteDayMember.objects.filter(site_id__in=_site_ids(sites))
         .values("member_id")
         .annotate(first=Min("day"))
         .filter(first__gte=start, first__lte=end)
@@ -259,47 +333,31 @@ def new_members_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> i
 
 def months_for(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> list[MonthFigures]:
     """Month by month figures from `start` to `end` (days included)."""
-    rows = _rollups(sites, start, end)
-    per_month = {
-        r["month"]: r
-        for r in rows.annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(
-            visits=Sum("visits"),
-            anonymous=Sum("anonymous_visits"),
-            open=Sum("open_half_days"),
-            am=Sum("occupied_am"),
-            pm=Sum("occupied_pm"),
-        )
-        .order_by("month")
-    }
+    return _months(sites, start, end, _sums(sites, start, end, timezone.localdate()))
+
+
+def _months(sites: QuerySet[Site], start: dt.date, end: dt.date, sums: _Sums) -> list[MonthFigures]:
     members = {
         r["month"]: r["n"]
-        for r in SiteDayMember.objects.filter(site__in=sites, day__gte=start, day__lte=end)
+        for r in SiteDayMember.objects.filter(
+            site_id__in=_site_ids(sites), day__gte=start, day__lte=end
+        )
         .annotate(month=TruncMonth("day"))
         .values("month")
         .annotate(n=Count("member_id", distinct=True))
         .order_by("month")
     }
-    salaried: dict[dt.date, int] = {}
-    for day, by_status in rows.values_list("day", "visits_by_status"):
-        month = day.replace(day=1)
-        salaried[month] = salaried.get(month, 0) + by_status.get(SALARIED, 0)
     months: list[MonthFigures] = []
     month = start.replace(day=1)
     while month <= end:
-        key = month
-        row = per_month.get(key, {})
-        visits = row.get("visits") or 0
-        opened = row.get("open") or 0
-        occupied = (row.get("am") or 0) + (row.get("pm") or 0)
+        row = sums.months.get(month, _MonthSums())
         months.append(
             MonthFigures(
                 month=month,
-                visits=visits,
-                unique_visitors=(members.get(key) or 0) + (row.get("anonymous") or 0),
-                occupancy_rate=occupied / opened if opened else 0.0,
-                salaried_share=salaried.get(month, 0) / visits if visits else 0.0,
+                visits=row.visits,
+                unique_visitors=(members.get(month) or 0) + row.anonymous,
+                occupancy_rate=row.occupied / row.opened if row.opened else 0.0,
+                salaried_share=row.salaried / row.visits if row.visits else 0.0,
             )
         )
         month = (month + dt.timedelta(days=32)).replace(day=1)
@@ -312,44 +370,33 @@ def dashboard_for(
     start: dt.date,
     end: dt.date,
     reference_network_id: int | None = None,
+    invoice_network_ids: list[int] | None = None,
     now: dt.datetime | None = None,
 ) -> Dashboard:
-    """The observatory page's figures for the sites over the period, from the rollups."""
+    """The observatory page's figures for the sites over the period, from the rollups;
+    revenue from the sites' sales and the invoices of `invoice_network_ids` (see
+    revenue.py)."""
     now = now or timezone.now()
-    rows = _rollups(sites, start, end)
-    totals = rows.aggregate(
-        booked=Sum("booked_visits"),
-        walk_ins=Sum("walk_ins"),
-        am=Sum("occupied_am"),
-        pm=Sum("occupied_pm"),
-    )
-    due = rows.filter(day__lt=timezone.localdate(now)).aggregate(
-        bookings=Sum("bookings"), no_shows=Sum("no_shows")
-    )
-    weekdays = [0] * 7
-    for row in (
-        rows.annotate(weekday=ExtractIsoWeekDay("day"))
-        .values("weekday")
-        .annotate(n=Sum("visits"))
-        .order_by()
-    ):
-        weekdays[row["weekday"] - 1] = row["n"] or 0
+    sums = _sums(sites, start, end, timezone.localdate(now))
     reference = (
         ObservatorySettings.objects.filter(network_id=reference_network_id).first()
         if reference_network_id
         else None
     )
     return Dashboard(
-        summary=summary_for(sites=sites, start=start, end=end, now=now),
-        visits_by_status=_status_counts(rows),
+        summary=_summary(sites, start, end, sums),
+        visits_by_status=dict(sorted(sums.statuses.items())),
         new_members=new_members_for(sites=sites, start=start, end=end),
-        booked_visits=totals["booked"] or 0,
-        walk_ins=totals["walk_ins"] or 0,
-        bookings_due=due["bookings"] or 0,
-        no_shows=due["no_shows"] or 0,
-        visits_by_weekday=weekdays,
-        occupied_by_half_day={"am": totals["am"] or 0, "pm": totals["pm"] or 0},
+        booked_visits=sums.booked,
+        walk_ins=sums.walk_ins,
+        bookings_due=sums.bookings_due,
+        no_shows=sums.no_shows_due,
+        visits_by_weekday=sums.weekdays,
+        occupied_by_half_day={"am": sums.am, "pm": sums.pm},
         training_days=training_days_for(sites=sites, start=start, end=end),
-        months=months_for(sites=sites, start=start, end=end),
+        months=_months(sites, start, end, sums),
         salaried_reference=reference,
+        revenue=revenue_for(
+            sites=sites, network_ids=invoice_network_ids or [], start=start, end=end
+        ),
     )

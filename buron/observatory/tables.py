@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from buron.accounts.models import VisitorStatus
 
 from .charts import bar_chart
+from .revenue import INDIVIDUAL, KINDS, PAYERS, Revenue
 from .selectors import Dashboard
 
 FORMATS = {
@@ -95,6 +96,7 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
             [_("Training days"), dashboard.training_days],
             [_("Km avoided"), float(s.km_avoided)],
             [_("Kg of CO2 avoided"), float(s.co2_kg_avoided)],
+            [_("Revenue excl. VAT (€)"), dashboard.revenue.total],
         ],
     )
     labels = dict(VisitorStatus.choices)
@@ -182,7 +184,44 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
         ],
         chart_column=1,
     )
-    return [headline, statuses, salaried_table, booked, weekdays, half_days, months]
+    return [
+        headline,
+        statuses,
+        salaried_table,
+        booked,
+        weekdays,
+        half_days,
+        *revenue_tables(dashboard.revenue),
+        months,
+    ]
+
+
+def revenue_tables(revenue: Revenue) -> list[Table]:
+    """Revenue by kind of offer and by payer (see revenue.py for the definition)."""
+    scope = (
+        ""
+        if revenue.invoices_counted
+        else " " + str(_("(sales at the sites only: invoices are counted per network)"))
+    )
+    by_kind = Table(
+        "revenue-kind",
+        _("Revenue excl. VAT by kind of offer") + scope,
+        [_("Kind of offer"), _("Revenue excl. VAT (€)")],
+        [[str(KINDS[kind]), amount] for kind, amount in revenue.by_kind().items()],
+        chart_column=1,
+    )
+    by_payer = Table(
+        "revenue-payer",
+        _("Revenue excl. VAT by payer") + scope,
+        [_("Payer"), _("Revenue excl. VAT (€)")],
+        [
+            [str(PAYERS[payer]), amount]
+            for payer, amount in revenue.by_payer().items()
+            if revenue.invoices_counted or payer == INDIVIDUAL
+        ],
+        chart_column=1,
+    )
+    return [by_kind, by_payer]
 
 
 def _monday_to_sunday() -> list[dt.date]:

@@ -14,19 +14,24 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from buron.accounts.requests import signed_in_user
-from buron.accounts.selectors import staff_scope
+from buron.accounts.selectors import Scope, staff_scope
 from buron.places.models import Site
 
 from . import opendata, report, selectors
 from .forms import PeriodForm
+from .revenue import invoice_networks_for
 from .tables import FORMATS, Table, dashboard_tables, export
 
 
-def _scope_sites(request: HttpRequest) -> QuerySet[Site]:
+def _scope(request: HttpRequest) -> Scope:
     scope = staff_scope(user=signed_in_user(request))
     if not scope.is_staff:
         raise PermissionDenied
-    return selectors.observed_sites(scope=scope)
+    return scope
+
+
+def _scope_sites(request: HttpRequest) -> QuerySet[Site]:
+    return selectors.observed_sites(scope=_scope(request))
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Site], dt.date, dt.date]:
@@ -52,18 +57,29 @@ def _reference_network(sites: QuerySet[Site]) -> int | None:
     return networks.pop() if len(networks) == 1 else None
 
 
-def _tables(sites: QuerySet[Site], start: dt.date, end: dt.date) -> list[Table]:
+def _tables(
+    request: HttpRequest, sites: QuerySet[Site], start: dt.date, end: dt.date, *, chosen: bool
+) -> list[Table]:
+    networks = invoice_networks_for(scope=_scope(request), sites=sites, site_chosen=chosen)
     dashboard = selectors.dashboard_for(
-        sites=sites, start=start, end=end, reference_network_id=_reference_network(sites)
+        sites=sites,
+        start=start,
+        end=end,
+        reference_network_id=_reference_network(sites),
+        invoice_network_ids=networks,
     )
     return dashboard_tables(dashboard)
+
+
+def _chosen(form: PeriodForm) -> bool:
+    return form.is_valid() and form.cleaned_data["site"] is not None
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The observatory: every indicator for the period and sites, chart beside table."""
     form, sites, start, end = _period(request)
-    tables = _tables(sites, start, end) if form.is_valid() else []
+    tables = _tables(request, sites, start, end, chosen=_chosen(form)) if form.is_valid() else []
     return render(
         request,
         "observatory/dashboard.html",
@@ -85,7 +101,8 @@ def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     form, sites, start, end = _period(request)
     if not form.is_valid():
         raise Http404
-    found = next((t for t in _tables(sites, start, end) if t.slug == table), None)
+    tables = _tables(request, sites, start, end, chosen=_chosen(form))
+    found = next((t for t in tables if t.slug == table), None)
     if found is None:
         raise Http404
     response = HttpResponse(export(found, fmt), content_type=FORMATS[fmt])
@@ -107,7 +124,8 @@ def yearly_report(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise Http404
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    pdf = report.yearly_report_pdf(sites=sites, year=year, tables=_tables(sites, start, end))
+    tables = _tables(request, sites, start, end, chosen=bool(site))
+    pdf = report.yearly_report_pdf(sites=sites, year=year, tables=tables)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="observatoire-{year}.pdf"'
     return response

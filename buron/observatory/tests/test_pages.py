@@ -51,8 +51,8 @@ def test_the_page_shows_each_figure_with_its_chart_and_table(client, world):
     # Occupancy 6 / 28 (see test_summary), shown as a figure of the headline table.
     assert "<td>0,2143</td>" in page
     # Every chart is an SVG with a title and a description, with the values written out.
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 6
-    assert page.count("<title id=") == 6 and page.count("<desc id=") == 6
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 8
+    assert page.count("<title id=") == 8 and page.count("<desc id=") == 8
     # Salaried 2 of 5 visits beside the national reference and its source.
     assert "DARES 2023" in page and "40.0%" in page and "6.0%" in page
     # Busiest days: Monday 2 visits (A at Murat, none elsewhere in Cantal... Mende is Lozère).

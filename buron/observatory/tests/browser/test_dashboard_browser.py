@@ -29,7 +29,7 @@ def test_a_host_reads_two_years_of_their_sites_figures(visit: Visit) -> None:
     assert response is not None and response.status == 200
     assert len(response.body()) <= 100_000
     assert page.locator("script").count() == 0
-    assert page.locator("svg[role=img] title").count() == 6
+    assert page.locator("svg[role=img] title").count() == 8
     months = page.get_by_role("table", name="Month by month")
     assert months.locator("tbody tr").count() == 24
     salaried = page.get_by_role("table", name="Share of salaried remote workers")
