@@ -191,7 +191,7 @@ def book(request: HttpRequest, site: Site) -> HttpResponse:
             messages.success(
                 request,
                 _("Booked %(resource)s for %(email)s.")
-                % {"resource": booking.resource.name, "email": member.email},
+                % {"resource": booking.resource.label, "email": member.email},
             )
             return redirect(_plan_url(site, data["date"]))
     return render(request, "booking/manage/book.html", {"site": site, "form": form})
@@ -296,6 +296,6 @@ def move(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The booking is moved to %(resource)s.") % {"resource": moved.resource.name},
+                _("The booking is moved to %(resource)s.") % {"resource": moved.resource.label},
             )
     return redirect(_next(request, _plan_url(site, timezone.localdate(booking.start))))
