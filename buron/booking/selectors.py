@@ -287,7 +287,9 @@ def _keep_bookable(
     if not offered:
         return
     policies = _policies({(r.site.pk, r.site.network_id) for r in offered})
-    today = [r.site for r in offered if now.astimezone(zone(r.site.time_zone)).date() == day]
+    # Today on each network's clock (a national search lists thousands of sites, a few zones).
+    todays = {tz: now.astimezone(zone(tz)).date() for tz in {r.site.time_zone for r in offered}}
+    today = [r.site for r in offered if todays[r.site.time_zone] == day]
     schedules = site_schedules(today, day, day) if today else {}
     for r in offered:
         site = r.site

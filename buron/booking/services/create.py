@@ -105,7 +105,13 @@ def _claims(*, candidates: list[Resource], **kwargs: Any) -> Booking | None:
 
 
 def _alternatives(
-    *, site: Site, day: dt.date, period: str, kind: str, now: dt.datetime | None = None
+    *,
+    site: Site,
+    day: dt.date,
+    period: str,
+    kind: str,
+    now: dt.datetime | None = None,
+    policy: BookingPolicy | None = None,
 ) -> list[Alternative]:
     """What else is free: the nearest other sites that day, then the same site later.
 
@@ -118,7 +124,7 @@ def _alternatives(
     last = last_bookable_day(
         now=now or timezone.now(),
         time_zone=site.network.time_zone,
-        policy=day_rules(site, day).policy,
+        policy=policy or day_rules(site, day).policy,
     )
     days = max(0, min(ALTERNATIVE_DAYS, (last - day).days))
     key = f"booking:alternatives:{site.pk}:{day.isoformat()}:{period}:{kind}:{days}"
@@ -329,7 +335,12 @@ def half_day_book(
     except SlotTaken as exc:
         if alternatives:
             exc.alternatives = _alternatives(
-                site=ask.site, day=ask.day, period=ask.period, kind=ask.kind, now=now
+                site=ask.site,
+                day=ask.day,
+                period=ask.period,
+                kind=ask.kind,
+                now=now,
+                policy=rules.policy,
             )
         raise
 
