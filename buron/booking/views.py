@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate
+from buron.core.dates import format_moment
 from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site, Weekday
 
@@ -149,7 +150,11 @@ def book(request: HttpRequest) -> HttpResponse:
                 },
             )
         else:
-            messages.success(request, _("Your booking is confirmed."))
+            messages.success(
+                request,
+                _("Your booking on %(moment)s is confirmed.")
+                % {"moment": format_moment(booking.start, zone=booking.network.time_zone)},
+            )
             return redirect("booking:detail", pk=booking.pk)
     return render(request, "booking/book.html", {"form": form})
 

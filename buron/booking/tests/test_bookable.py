@@ -371,3 +371,22 @@ def test_the_horizon_refusal_writes_its_last_day_as_the_language_writes_it(
             member=member, site=site, day=dt.date(2027, 6, 7), period="am", now=NOW
         )
     assert expected in refused.value.error_dict["date"][0].message
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "Votre réservation du 1er mars 2027, 08:30 est confirmée."),
+        ("en", "Your booking on 1 March 2027, 08:30 is confirmed."),
+    ],
+)
+def test_the_confirmation_message_writes_the_day_as_the_language_writes_it(
+    signed_in, site, language, expected
+):
+    with translation.override(language):
+        response = signed_in.post(
+            reverse("booking:book"),
+            {"site": "murat", "date": "2027-03-01", "period": "am", "kind": "desk"},
+            follow=True,
+        )
+    assert expected in response.content.decode()

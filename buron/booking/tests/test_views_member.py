@@ -217,7 +217,7 @@ def test_booking_a_desk_confirms_and_shows_the_booking(signed_in, member, site):
     assert response["Location"] == reverse("booking:detail", kwargs={"pk": booking.pk})
     page = signed_in.get(response["Location"])
     assert booking.resource.name in page.content.decode()
-    assert "Your booking is confirmed." in page.content.decode()
+    assert "Your booking on 2 March 2027, 08:30 is confirmed." in page.content.decode()
 
 
 def test_booking_a_chosen_desk(signed_in, site):
