@@ -469,13 +469,16 @@ def _week_refusal(rules: SiteRules, *, period: str, now: dt.datetime) -> NotBook
 
 def room_hours(*, site: Site, day: dt.date | None, now: dt.datetime) -> list[int]:
     """The hours a room of the site can be booked for on that day (the definition of
-    bookable: open, not over, within the horizon); without a day, the hours the site opens
-    on some weekday. Give the site with its network."""
+    bookable: open, not over, within the horizon); without a day, or when nothing can be
+    booked that day (the booking then says why), the hours the site opens on some weekday.
+    Give the site with its network."""
     if day is not None:
         rules = SiteRules(
             site.name, site.network.time_zone, site_days(site, day, day)[day], policy_for(site)
         )
-        return bookable_hours(rules, now=now)
+        found = bookable_hours(rules, now=now)
+        if found:
+            return found
     hours: set[int] = set()
     for opens, closes in OpeningPeriod.objects.filter(site=site).values_list("opens", "closes"):
         hours.update(h for h in range(23) if opens <= dt.time(h) and dt.time(h + 1) <= closes)

@@ -390,3 +390,36 @@ def test_the_confirmation_message_writes_the_day_as_the_language_writes_it(
             follow=True,
         )
     assert expected in response.content.decode()
+
+
+def test_on_a_closed_day_the_room_form_keeps_the_usual_hours_and_says_why_not(signed_in, site):
+    """Nothing can be booked on a Sunday: the form offers the site's usual hours, and the
+    booking is refused with the reason rather than an empty list."""
+    sunday = DAY + dt.timedelta(days=5)
+    room = Resource.objects.get(site=site, kind="meeting_room")
+    with translation.override("en"):
+        response = signed_in.post(
+            reverse("booking:book"),
+            {
+                "site": "murat",
+                "date": sunday.isoformat(),
+                "kind": "meeting_room",
+                "resource": room.pk,
+                "start_hour": 10,
+                "hours": 1,
+            },
+        )
+    form = response.context["form"]
+    assert [h for h, _label in form.fields["start_hour"].choices if h != ""] == [
+        9,
+        10,
+        11,
+        14,
+        15,
+        16,
+        17,
+    ]
+    assert {n: [e.code for e in errs] for n, errs in form.errors.as_data().items()} == {
+        "date": ["closed"]
+    }
+    assert Booking.objects.count() == 0
