@@ -73,6 +73,11 @@ class SiteAvailabilityOut(Schema):
     free: int
     resources: list[FreeResourceOut]
     closed_because: str | None = None
+    not_bookable_because: str | None = Field(
+        None,
+        description="Open, but nothing can be booked: the time is over, or beyond the "
+        "booking horizon (the reason a booking would be refused with).",
+    )
     distance_km: float | None = None
 
 
@@ -115,6 +120,11 @@ class BookingOut(Schema):
         "(null for what rights do not cover, e.g. rooms by the hour).",
     )
     payer: str = Field("member", description="Who pays: member.")
+    amount_incl_vat: str | None = Field(
+        None,
+        description='Pay-as-you-go: the amount due incl. VAT, e.g. "12.00" (null when a '
+        "right covers it).",
+    )
 
 
 def _errors(exc: ValidationError) -> dict[str, Any]:
@@ -133,7 +143,7 @@ def booking_out(booking: Booking) -> dict[str, Any]:
     return {
         "id": booking.pk,
         "resource": booking.resource_id,
-        "resource_name": booking.resource.name,
+        "resource_name": booking.resource.label,
         "site": booking.site.slug,
         "start": booking.start.astimezone(dt.UTC),
         "end": booking.end.astimezone(dt.UTC),
@@ -141,6 +151,7 @@ def booking_out(booking: Booking) -> dict[str, Any]:
         "status": booking.status,
         "covered_by": booking.outcome.get("covered_by"),
         "payer": booking.outcome.get("payer", "member"),
+        "amount_incl_vat": booking.outcome.get("amount_incl_vat"),
     }
 
 
@@ -227,6 +238,7 @@ def availability(
                         for f in r.free
                     ],
                     "closed_because": r.closed_because,
+                    "not_bookable_because": r.not_bookable_because,
                     "distance_km": r.distance_km,
                 }
                 for r in results

@@ -7,15 +7,17 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import User
+from buron.core.dates import format_date
 from buron.core.parsing import EARLIEST, LATEST, is_slug
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
 from buron.places.selectors import published_sites
 
 from .models import Period
+from .selectors import longest_run, room_hours
 from .slots import local_datetime
 
 MAX_SEARCH_DAYS = 14
@@ -57,6 +59,20 @@ def shifted_day(day: dt.date, days: int) -> dt.date | None:
     return shifted if EARLIEST <= shifted <= LATEST else None
 
 
+def _day_given(value: object) -> dt.date | None:
+    """The day a form was given (a date, or its ISO text), to narrow its choices; None when
+    it is not one (the field's own validation then says why)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day if EARLIEST <= day <= LATEST else None
+    return None
+
+
 def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     """A form's model choice field, to narrow its queryset to what the page offers."""
     field = form.fields[name]
@@ -91,8 +107,8 @@ class DayField(forms.DateField):
                 self.error_messages["date_out_of_range"],
                 code="date_out_of_range",
                 params={
-                    "first": date_format(EARLIEST, "j F Y"),
-                    "last": date_format(LATEST, "j F Y"),
+                    "first": format_date(EARLIEST),
+                    "last": format_date(LATEST),
                 },
             )
 
@@ -169,9 +185,7 @@ class SearchForm(forms.Form):
                     _("Choose at most %(days)s days, e.g. until %(last)s.")
                     % {
                         "days": MAX_SEARCH_DAYS,
-                        "last": date_format(
-                            start + dt.timedelta(days=MAX_SEARCH_DAYS - 1), "DATE_FORMAT"
-                        ),
+                        "last": format_date(start + dt.timedelta(days=MAX_SEARCH_DAYS - 1)),
                     },
                 )
         return data
@@ -210,19 +224,53 @@ class BookForm(forms.Form):
         empty_value=None,
     )
 
-    def __init__(self, *args: Any, site: Site | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        site: Site | None = None,
+        now: dt.datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fixed_site = site
         if site is not None:
             del self.fields["site"]
             self.fields["kind"].required = False
-        slug = site.slug if site else (self.data if self.is_bound else self.initial).get("site")
+        given = self.data if self.is_bound else self.initial
+        slug = site.slug if site else given.get("site")
         resources = Resource.objects.filter(is_active=True).select_related("site__network")
-        _choices(self, "resource").queryset = (
-            resources.filter(site__slug=slug).order_by("kind", "name")
+        offered = (
+            list(
+                resources.filter(site__slug=slug, site__is_published=True).order_by("kind", "name")
+            )
             if is_slug(slug)
-            else resources.none()
+            else []
         )
+        _choices(self, "resource").queryset = resources.filter(pk__in=[r.pk for r in offered])
+        if offered:
+            self._offer_only(offered, day=_day_given(given.get("date")), now=now)
+
+    def _offer_only(
+        self, offered: list[Resource], *, day: dt.date | None, now: dt.datetime | None
+    ) -> None:
+        """Offer only the kinds of space the site has, and for its rooms the hours it can be
+        booked for that day (the definition of bookable) and the lengths that fit in them."""
+        kinds = {r.kind for r in offered}
+        kind_field = self.fields["kind"]
+        if isinstance(kind_field, forms.ChoiceField):
+            kind_field.choices = [(k, label) for k, label in ResourceKind.choices if k in kinds]
+        rooms = [r for r in offered if r.booking_unit == BookingUnit.HOUR]
+        if not rooms:
+            del self.fields["start_hour"], self.fields["hours"]
+            return
+        hours = room_hours(site=rooms[0].site, day=day, now=now or timezone.now())
+        start_field, length_field = self.fields["start_hour"], self.fields["hours"]
+        if isinstance(start_field, forms.ChoiceField):
+            start_field.choices = [("", "—")] + [(h, f"{h:02d}:00") for h in hours]
+        if isinstance(length_field, forms.ChoiceField):
+            length_field.choices = [("", "—")] + [
+                (n, str(n)) for n in range(1, longest_run(hours) + 1)
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -233,9 +281,9 @@ class BookForm(forms.Form):
         data["kind"] = kind
         if self.is_hourly:
             start, length = data.get("start_hour"), data.get("hours")
-            if start is None:
+            if start is None and "start_hour" not in self.errors:
                 self.add_error("start_hour", _("Choose the hour the room is needed from."))
-            if length is None:
+            if length is None and "hours" not in self.errors:
                 self.add_error("hours", _("Choose for how many hours."))
             if start is not None and length is not None and start + length > 24:
                 self.add_error("hours", _("A room is booked within one day."))

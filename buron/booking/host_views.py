@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
+from buron.core.dates import format_moment
 from buron.core.parsing import LATEST
 from buron.places.models import Site
 
@@ -190,8 +191,12 @@ def book(request: HttpRequest, site: Site) -> HttpResponse:
             # who holds an address.
             messages.success(
                 request,
-                _("Booked %(resource)s for %(email)s.")
-                % {"resource": booking.resource.name, "email": member.email},
+                _("Booked %(resource)s for %(email)s on %(moment)s.")
+                % {
+                    "resource": booking.resource.label,
+                    "email": member.email,
+                    "moment": format_moment(booking.start, zone=site.network.time_zone),
+                },
             )
             return redirect(_plan_url(site, data["date"]))
     return render(request, "booking/manage/book.html", {"site": site, "form": form})
@@ -296,6 +301,6 @@ def move(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The booking is moved to %(resource)s.") % {"resource": moved.resource.name},
+                _("The booking is moved to %(resource)s.") % {"resource": moved.resource.label},
             )
     return redirect(_next(request, _plan_url(site, timezone.localdate(booking.start))))

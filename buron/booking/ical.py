@@ -38,7 +38,7 @@ def booking_event(booking: Booking) -> Event:
     event.add("dtend", _utc(booking.end))
     event.add(
         "summary",
-        _("%(resource)s at %(site)s") % {"resource": booking.resource.name, "site": site.name},
+        _("%(resource)s at %(site)s") % {"resource": booking.resource.label, "site": site.name},
     )
     event.add("location", f"{site.address}, {site.postal_code} {site.commune_name}")
     if booking.status == BookingStatus.CANCELLED:

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from buron.accounts.models import User
 from buron.accounts.selectors import Scope, staff_scope
 from buron.accounts.services import calendar_digest
 from buron.core.geo import distance_km
-from buron.places.models import BookingUnit, Resource, ResourceKind, Site
+from buron.offers.selectors import PriceAhead, prices_ahead
+from buron.places.models import BookingUnit, OpeningPeriod, Resource, ResourceKind, Site
 from buron.places.selectors import (
     DaySchedule,
     day_openings,
@@ -25,6 +29,13 @@ from buron.places.selectors import (
 )
 
 from . import store
+from .bookable import (
+    NotBookable,
+    SiteRules,
+    bookable_hours,
+    half_day_refusal,
+    when_refusal,
+)
 from .models import (
     Booking,
     BookingKind,
@@ -34,7 +45,7 @@ from .models import (
     BookingStatus,
     Period,
 )
-from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, local_datetime, open_hours, zone
+from .slots import HALF_DAY_NAME, HALF_DAY_SLOTS, half_day_span, local_datetime, open_hours, zone
 
 # The rules when a network has set none: the model's own defaults.
 DEFAULT_POLICY = BookingPolicy()
@@ -83,6 +94,22 @@ class FreeResource:
     capacity: int
     free_hours: list[int] | None = None  # for resources booked by the hour
 
+    @property
+    def lengths(self) -> range:
+        """The numbers of hours that fit in the longest run of free hours (rooms)."""
+        return range(1, longest_run(self.free_hours or []) + 1)
+
+
+def longest_run(hours: list[int]) -> int:
+    """The length of the longest run of consecutive hours."""
+    longest = run = 0
+    previous: int | None = None
+    for hour in sorted(hours):
+        run = run + 1 if previous is not None and hour == previous + 1 else 1
+        longest = max(longest, run)
+        previous = hour
+    return longest
+
 
 @dataclass(frozen=True)
 class SiteSummary:
@@ -94,12 +121,13 @@ class SiteSummary:
     slug: str
     name: str
     commune_name: str
+    time_zone: str
     # Read only when distances are asked for.
     latitude: Decimal | None = None
     longitude: Decimal | None = None
 
 
-SUMMARY_FIELDS = ("pk", "network_id", "slug", "name", "commune_name")
+SUMMARY_FIELDS = ("pk", "network_id", "slug", "name", "commune_name", "network__time_zone")
 
 
 @dataclass
@@ -109,10 +137,36 @@ class SiteAvailability:
     closed_because: str | None
     free: list[FreeResource] = field(default_factory=list)
     distance_km: float | None = None
+    # Open, but nothing can be booked: over already, or beyond the booking horizon.
+    not_bookable_because: str | None = None
+    # What booking there would cost the member (with_prices), for the pages.
+    price: PriceAhead | None = None
 
     @property
     def free_count(self) -> int:
         return len(self.free)
+
+
+def with_prices(
+    results: list[SiteAvailability], *, member: User | None, day: dt.date, period: str, kind: str
+) -> None:
+    """Put beside each site with something to book what it would cost the member: the
+    right that would cover it, else the pay-as-you-go price (buron.offers.selectors.
+    prices_ahead, the same choice as the booking's coverage; three statements)."""
+    prices = prices_ahead(
+        member=member,
+        sites={(r.site.pk, r.site.network_id) for r in results if r.free},
+        day=day,
+        period=period,
+        resource_kind=kind,
+    )
+    for result in results:
+        result.price = prices.get(result.site.pk)
+
+
+def _english() -> bool:
+    """Whether resources are named in English (their English name, when they have one)."""
+    return (get_language() or "fr")[:2] == "en"
 
 
 def _period_open(schedule: DaySchedule, period: str) -> bool:
@@ -142,11 +196,18 @@ def _half_day_free(
 ) -> None:
     """Desks and offices, booked by the half-day: whether each site opens then is all that
     matters, read with the sites themselves (no opening times), plus that day's closures."""
-    rows = list(published.annotate(**opening_flags(day)).values_list(*fields, *OPENS))
-    openings = day_openings(flags=((r[0], r[-2], r[-1]) for r in rows), among=published, day=day)
+    has_kind = Exists(resources.filter(site_id=OuterRef("pk")))
+    rows = list(
+        published.annotate(**opening_flags(day), has_kind=has_kind).values_list(
+            *fields, *OPENS, "has_kind"
+        )
+    )
+    openings = day_openings(flags=((r[0], r[-3], r[-2]) for r in rows), among=published, day=day)
     bookable = set()
     for row in rows:
-        site = SiteSummary(*row[:-2])
+        if not row[-1]:
+            continue  # no resource of that kind: the site is not offered
+        site = SiteSummary(*row[:-3])
         opening = openings[site.pk]
         results[site.pk] = SiteAvailability(site, opening.is_open, opening.closed_because)
         if all(opening.opens(HALF_DAY_NAME[s]) for s in HALF_DAY_SLOTS[period]):
@@ -162,11 +223,13 @@ def _half_day_free(
         resources.filter(booking_unit=BookingUnit.HALF_DAY)
         .filter(~Exists(busy))
         .order_by("site_id", "name")
-        .values_list("id", "site_id", "name", "capacity")
+        .values_list("id", "site_id", "name", "name_en", "capacity")
     )
-    for rid, site_id, name, capacity in half_day_rows:
+    english = _english()
+    for rid, site_id, name, name_en, capacity in half_day_rows:
         if site_id in bookable:
-            results[site_id].free.append(FreeResource(rid, name, kind, capacity))
+            shown = name_en if english and name_en else name
+            results[site_id].free.append(FreeResource(rid, shown, kind, capacity))
 
 
 def _any_unit_free(
@@ -180,16 +243,18 @@ def _any_unit_free(
 ) -> None:
     """Rooms (by the hour, with their free hours) and any other kind: from each site's
     schedule and the day's held slots."""
-    site_list = [SiteSummary(*row) for row in published.values_list(*fields)]
+    rows = list(
+        resources.order_by("site_id", "name").values_list(
+            "id", "site_id", "name", "kind", "capacity", "booking_unit", "name_en"
+        )
+    )
+    english = _english()
+    with_kind = {row[1] for row in rows}  # sites without that kind are not offered
+    site_list = [SiteSummary(*row) for row in published.values_list(*fields) if row[0] in with_kind]
     schedules = site_schedules(site_list, day, day, among=published)
     for site in site_list:
         schedule = schedules[site.pk][day]
         results[site.pk] = SiteAvailability(site, schedule.is_open, schedule.closed_because)
-    rows = list(
-        resources.order_by("site_id", "name").values_list(
-            "id", "site_id", "name", "kind", "capacity", "booking_unit"
-        )
-    )
     taken: dict[int, set[int]] = defaultdict(set)
     for rid, slot in BookingSlot.objects.filter(
         network_id__in=_networks(results),
@@ -198,7 +263,8 @@ def _any_unit_free(
         is_active=True,
     ).values_list("resource_id", "slot"):
         taken[rid].add(slot)
-    for rid, site_id, name, rkind, capacity, rounit in rows:
+    for rid, site_id, name, rkind, capacity, rounit, name_en in rows:
+        name = name_en if english and name_en else name
         schedule = schedules[site_id][day]
         if not schedule.is_open:
             continue
@@ -208,6 +274,59 @@ def _any_unit_free(
                 results[site_id].free.append(FreeResource(rid, name, rkind, capacity, hours))
         elif _period_open(schedule, period) and not taken[rid] & set(HALF_DAY_SLOTS[period]):
             results[site_id].free.append(FreeResource(rid, name, rkind, capacity))
+
+
+def _keep_bookable(
+    results: dict[int, SiteAvailability], *, day: dt.date, period: str, now: dt.datetime
+) -> None:
+    """Take out of the results what the definition of bookable (buron.booking.bookable)
+    refuses: a day over or beyond the site's booking horizon, today's periods and hours
+    already over. One read of the sites' policies, and of today's hours when the day
+    searched is today somewhere."""
+    offered = [r for r in results.values() if r.free]
+    if not offered:
+        return
+    policies = _policies({(r.site.pk, r.site.network_id) for r in offered})
+    # Today on each network's clock (a national search lists thousands of sites, a few zones).
+    todays = {tz: now.astimezone(zone(tz)).date() for tz in {r.site.time_zone for r in offered}}
+    today = [r.site for r in offered if todays[r.site.time_zone] == day]
+    schedules = site_schedules(today, day, day) if today else {}
+    for r in offered:
+        site = r.site
+        if site.pk in schedules:
+            rules = SiteRules(site.name, site.time_zone, schedules[site.pk][day], policies[site.pk])
+            _keep_bookable_today(r, rules, period=period, now=now)
+            continue
+        refused = when_refusal(
+            day=day, end=None, now=now, time_zone=site.time_zone, policy=policies[site.pk]
+        )
+        if refused is not None:
+            r.free, r.not_bookable_because = [], refused.message
+
+
+def _keep_bookable_today(
+    result: SiteAvailability, rules: SiteRules, *, period: str, now: dt.datetime
+) -> None:
+    """_keep_bookable for a site where the day searched is today: its periods and hours
+    over already are not offered."""
+    _span, refused = half_day_refusal(rules, period=period, now=now)
+    hours = set(bookable_hours(rules, period=period, now=now))
+    kept = []
+    for free in result.free:
+        if free.free_hours is None:
+            if refused is None:
+                kept.append(free)
+        else:
+            free.free_hours = [h for h in free.free_hours if h in hours]
+            if free.free_hours:
+                kept.append(free)
+    result.free = kept
+    if not kept:
+        result.not_bookable_because = (refused or NotBookable("past", _over())).message
+
+
+def _over() -> str:
+    return _("This time is already over.")
 
 
 def _nearest_first(ordered: list[SiteAvailability], near: tuple[float, float]) -> None:
@@ -225,9 +344,12 @@ def availability(
     kind: str = ResourceKind.DESK,
     sites: QuerySet[Site] | None = None,
     near: tuple[float, float] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[SiteAvailability]:
-    """For each published site: which resources of that kind are free on that day and
-    period. A fixed number of queries whatever the number of sites and bookings."""
+    """For each published site with resources of that kind: which of them can be booked on
+    that day and period — free, and bookable by the one definition (buron.booking.bookable:
+    open, not over, within the horizon). A fixed number of queries whatever the number of
+    sites and bookings."""
     if sites is None:
         sites = Site.objects.all()
     published = sites.filter(is_published=True).order_by("name")
@@ -248,6 +370,7 @@ def availability(
         _any_unit_free(
             results, published=published, resources=resources, fields=fields, day=day, period=period
         )
+    _keep_bookable(results, day=day, period=period, now=now or timezone.now())
     ordered = list(results.values())  # by name, as read
     if near is not None:
         _nearest_first(ordered, near)
@@ -259,6 +382,8 @@ class WeekCell:
     day: dt.date
     free: int
     closed_because: str | None
+    # Open, but not bookable: "past" or "too_far_ahead" (buron.booking.bookable's codes).
+    not_bookable: str | None = None
 
 
 def availability_week(
@@ -268,22 +393,31 @@ def availability_week(
     period: str,
     kind: str = ResourceKind.DESK,
     sites: QuerySet[Site] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[tuple[Site, list[WeekCell]]]:
-    """Free counts per site and day over several days, at a glance (three queries plus
-    the schedules, whatever the number of sites and bookings). A desk or office counts as
-    free when the period's half-days are; a room booked by the hour while at least one of
-    the period's open hours is (the same answer as `availability`, day by day)."""
+    """Free counts per site with resources of that kind and per day over several days, at
+    a glance (four queries plus the schedules, whatever the number of sites and bookings).
+    A desk or office counts as free when the period's half-days are; a room booked by the
+    hour while at least one of the period's open hours is; what the definition of bookable
+    refuses (over, beyond the horizon) is not free (the same answer as `availability`,
+    day by day)."""
     if sites is None:
         sites = Site.objects.all()
-    site_list = list(sites.filter(is_published=True).order_by("name"))
-    end = start + dt.timedelta(days=days - 1)
-    schedules = site_schedules(site_list, start, end)
+    now = now or timezone.now()
     resources = Resource.objects.filter(
         site__in=sites.filter(is_published=True), kind=kind, is_active=True
     )
     by_site: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for rid, site_id, unit in resources.values_list("id", "site_id", "booking_unit"):
         by_site[site_id].append((rid, unit == BookingUnit.HOUR))
+    site_list = [
+        s
+        for s in sites.filter(is_published=True).select_related("network").order_by("name")
+        if s.pk in by_site
+    ]
+    end = start + dt.timedelta(days=days - 1)
+    schedules = site_schedules(site_list, start, end)
+    policies = _policies({(s.pk, s.network_id) for s in site_list})
     taken: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
     for rid, day, slot in BookingSlot.objects.filter(
         resource__in=resources, day__gte=start, day__lte=end, is_active=True
@@ -303,6 +437,12 @@ def availability_week(
                 reason = schedule.closed_because or str(Period(period).label)
                 cells.append(WeekCell(day, 0, reason))
                 continue
+            rules = SiteRules(site.name, site.network.time_zone, schedule, policies[site.pk])
+            refused = _week_refusal(rules, period=period, now=now)
+            hours = set(bookable_hours(rules, period=period, now=now))
+            if refused is not None and (half_day_kind or not hours):
+                cells.append(WeekCell(day, 0, None, refused.code))
+                continue
             free = 0
             for rid, hourly in by_site[site.pk]:
                 held = taken.get((rid, day), set())
@@ -312,6 +452,37 @@ def availability_week(
             cells.append(WeekCell(day, free, None))
         table.append((site, cells))
     return table
+
+
+def _week_refusal(rules: SiteRules, *, period: str, now: dt.datetime) -> NotBookable | None:
+    """Why a cell of the week cannot be booked: the period over (or the day, for a room
+    in a period the site only partly opens), or beyond the horizon."""
+    span = half_day_span(rules.schedule, period, rules.time_zone)
+    return when_refusal(
+        day=rules.schedule.day,
+        end=span.end if span else None,
+        now=now,
+        time_zone=rules.time_zone,
+        policy=rules.policy,
+    )
+
+
+def room_hours(*, site: Site, day: dt.date | None, now: dt.datetime) -> list[int]:
+    """The hours a room of the site can be booked for on that day (the definition of
+    bookable: open, not over, within the horizon); without a day, or when nothing can be
+    booked that day (the booking then says why), the hours the site opens on some weekday.
+    Give the site with its network."""
+    if day is not None:
+        rules = SiteRules(
+            site.name, site.network.time_zone, site_days(site, day, day)[day], policy_for(site)
+        )
+        found = bookable_hours(rules, now=now)
+        if found:
+            return found
+    hours: set[int] = set()
+    for opens, closes in OpeningPeriod.objects.filter(site=site).values_list("opens", "closes"):
+        hours.update(h for h in range(23) if opens <= dt.time(h) and dt.time(h + 1) <= closes)
+    return sorted(hours)
 
 
 def bookable_resource(*, resource_id: int | None) -> Resource | None:

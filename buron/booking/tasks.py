@@ -15,6 +15,7 @@ from django_tasks import task
 
 from buron.accounts.models import MemberProfile, User
 from buron.core.emails import email_render, email_send_now
+from buron.offers.selectors import coverage_for_bookings
 
 from .models import Booking, BookingStatus
 
@@ -69,10 +70,17 @@ def booking_confirmation_send(*, booking_ids: list[int], language: str) -> int:
     by_host = any(b.booked_by_id is not None and b.booked_by_id != member.pk for b in bookings)
     if profile is not None and not profile.email_confirmations and not by_host:
         return 0
+    covered = coverage_for_bookings(booking_ids=[b.pk for b in bookings])
     _send(
         member=member,
         prefix="booking/email/confirmed",
-        context={"bookings": bookings, "network": bookings[0].network, "by_host": by_host},
+        context={
+            "bookings": bookings,
+            # Each booking with what pays for it (a right, or the price due).
+            "lines": [(b, covered.get(b.pk)) for b in bookings],
+            "network": bookings[0].network,
+            "by_host": by_host,
+        },
         language=_language(profile, language),
     )
     return len(bookings)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("mes-reservations/", views.mine, name="mine"),
     path("mes-reservations/<int:pk>/", views.detail, name="detail"),
     path("mes-reservations/<int:pk>/annuler/", views.cancel, name="cancel"),
+    path("mes-reservations/<int:pk>/agenda.ics", views.booking_ics, name="booking_ics"),
     path("mes-reservations/recurrentes/<int:pk>/", views.series_detail, name="series_detail"),
     path(
         "mes-reservations/calendrier/nouvelle-adresse/",

@@ -12,19 +12,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate
+from buron.core.dates import format_moment
 from buron.offers.selectors import coverage_for_bookings
-from buron.places.models import Commune, Resource, ResourceKind, Site, Weekday
+from buron.places.models import Commune, ResourceKind, Site, Weekday
 
 from . import ical, selectors, services
 from .errors import BookingRefused, SlotTaken
-from .forms import MAX_HOURS, BookForm, SearchForm, SeriesForm, add_refusal
+from .forms import BookForm, SearchForm, SeriesForm, add_refusal
 from .models import Booking, BookingKind, BookingSeries, Period
 
 CALENDAR_PAST_DAYS = 90
@@ -37,20 +37,6 @@ def _commune(user: User) -> Commune | None:
     except MemberProfile.DoesNotExist:
         return None
     return profile.commune
-
-
-def _english_names(results: list[Any]) -> None:
-    """On English pages, the free resources' English names where the network gave one."""
-    if (get_language() or "fr")[:2] != "en":
-        return
-    free = [f for r in results for f in r.free]
-    names = dict(
-        Resource.objects.filter(pk__in=[f.id for f in free])
-        .exclude(name_en="")
-        .values_list("pk", "name_en")
-    )
-    for item in free:
-        item.name = names.get(item.id, item.name)
 
 
 @login_required
@@ -81,7 +67,9 @@ def search(request: HttpRequest) -> HttpResponse:
             kind=data["kind"],
             sites=sites,
         )
-        _english_names(results)
+        selectors.with_prices(
+            results, member=member, day=data["date"], period=data["period"], kind=data["kind"]
+        )
         order = {r.site.pk: i for i, r in enumerate(results)}
         week.sort(key=lambda row: order.get(row[0].pk, len(order)))
         context.update(
@@ -94,7 +82,6 @@ def search(request: HttpRequest) -> HttpResponse:
                 "kind": data["kind"],
                 "kind_label": str(ResourceKind(data["kind"]).label),
                 "assigned": data["kind"] in services.HALF_DAY_KINDS,
-                "lengths": range(1, MAX_HOURS + 1),
                 "results": results,
                 "week": week,
                 "week_days": [cell.day for cell in week[0][1]] if week else [],
@@ -163,7 +150,11 @@ def book(request: HttpRequest) -> HttpResponse:
                 },
             )
         else:
-            messages.success(request, _("Your booking is confirmed."))
+            messages.success(
+                request,
+                _("Your booking on %(moment)s is confirmed.")
+                % {"moment": format_moment(booking.start, zone=booking.network.time_zone)},
+            )
             return redirect("booking:detail", pk=booking.pk)
     return render(request, "booking/book.html", {"form": form})
 
@@ -197,6 +188,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "is_over": booking.end <= now,
             },
         )
+
+
+@login_required
+def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the member's bookings as a calendar file with one event, to add it to their
+    calendar (the same event, same UID, as in their calendar feed)."""
+    booking = _own_booking(request, pk)
+    body = ical.bookings_calendar([booking], name=_("My Buron bookings"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reservation-{booking.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -4,13 +4,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol, TypeVar
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
 from buron.core.money import money
-from buron.places.models import Site
+from buron.places.models import ResourceKind, Site
 
 from .models import (
     EntryKind,
@@ -315,3 +317,212 @@ def member_offers_export(user: User) -> dict[str, object]:
             for p in member_proofs(member=user)
         ],
     }
+
+
+# --- the price a booking would have (shown beside what can be booked) ---------------------
+
+
+class RightCandidate(Protocol):
+    """A member's right as the choice of what covers a booking reads it."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def balance(self) -> int: ...
+    @property
+    def week_days(self) -> int: ...
+    @property
+    def same_day(self) -> bool: ...
+    @property
+    def days_per_week(self) -> int | None: ...
+    @property
+    def half_day_credits(self) -> int: ...
+    @property
+    def day_credits(self) -> int: ...
+    @property
+    def expires_on(self) -> dt.date | None: ...
+
+
+# The cheapest first: the welcome pack costs nothing, a subscription's day is already paid,
+# a carnet's credit is spent last; among equals, the right that ends first.
+RIGHT_ORDER = {OfferKind.WELCOME_PACK: 0, OfferKind.SUBSCRIPTION: 1, OfferKind.CARNET: 2}
+
+C = TypeVar("C", bound=RightCandidate)
+
+
+def _usable(candidate: RightCandidate, cost: int) -> bool:
+    if candidate.kind == OfferKind.WELCOME_PACK:
+        return True
+    if candidate.kind == OfferKind.SUBSCRIPTION:
+        return (
+            candidate.days_per_week is None
+            or candidate.same_day
+            or candidate.week_days < candidate.days_per_week
+        )
+    return candidate.kind == OfferKind.CARNET and candidate.balance >= cost
+
+
+def right_to_use(candidates: Iterable[C], *, period: str) -> tuple[C, int] | None:
+    """THE rule for which of a member's rights (usable at the site that day) covers a desk
+    booking of that period, and how many credits it spends: the cheapest that still can
+    (RIGHT_ORDER), the one ending first among equals; None when none can."""
+    ordered = sorted(
+        candidates,
+        key=lambda c: (RIGHT_ORDER[OfferKind(c.kind)], c.expires_on or dt.date.max, c.pk),
+    )
+    for candidate in ordered:
+        cost = candidate.day_credits if period == "day" else candidate.half_day_credits
+        if candidate.kind != OfferKind.CARNET:
+            cost = 0
+        if _usable(candidate, cost):
+            return candidate, cost
+    return None
+
+
+def pass_kind_for(period: str) -> str:
+    """The pass whose price a desk booking of that period pays when no right covers it."""
+    return OfferKind.DAY_PASS if period == "day" else OfferKind.HALF_DAY_PASS
+
+
+def right_annotations(day: dt.date) -> dict[str, Any]:
+    """Annotations for Right rows that day: `balance` (the sum of the ledger), `week_days`
+    (days of that week it already covers) and `same_day` (it covers a booking that day)."""
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    refunded = LedgerEntry.objects.filter(
+        right_id=OuterRef("right_id"), booking_id=OuterRef("booking_id"), kind=EntryKind.REFUND
+    )
+    used = LedgerEntry.objects.filter(right=OuterRef("pk"), kind=EntryKind.SPEND).exclude(
+        Exists(refunded)
+    )
+    balance = (
+        LedgerEntry.objects.filter(right=OuterRef("pk"))
+        .values("right")
+        .annotate(total=Sum("credits"))
+        .values("total")
+    )
+    week = (
+        used.filter(day__gte=monday, day__lte=sunday)
+        .values("right")
+        .annotate(n=Count("day", distinct=True))
+        .values("n")
+    )
+    return {
+        "balance": Coalesce(Subquery(balance), 0),
+        "week_days": Coalesce(Subquery(week), 0),
+        "same_day": Exists(used.filter(day=day)),
+    }
+
+
+@dataclass(frozen=True)
+class RightRow:
+    """A member's right with what right_to_use reads of it, and where it applies."""
+
+    pk: int
+    network_id: int
+    offer_id: int
+    kind: str
+    balance: int
+    week_days: int
+    same_day: bool
+    days_per_week: int | None
+    half_day_credits: int
+    day_credits: int
+    expires_on: dt.date | None
+
+
+RIGHT_ROW_FIELDS = (
+    "pk",
+    "network_id",
+    "offer_id",
+    "kind",
+    "balance",
+    "week_days",
+    "same_day",
+    "days_per_week",
+    "half_day_credits",
+    "day_credits",
+    "expires_on",
+)
+
+
+@dataclass(frozen=True)
+class PriceAhead:
+    """What a desk booking would cost: covered by a right (`covered_by` carnet,
+    subscription or welcome_pack, with the credits it would spend), else pay-as-you-go at
+    the site's cheapest published pass (`price`; None when the site publishes none)."""
+
+    covered_by: str
+    credits: int = 0
+    price: OfferPrice | None = None
+
+
+def prices_ahead(
+    *,
+    member: User | None,
+    sites: Iterable[tuple[int, int]],
+    day: dt.date,
+    period: str,
+    resource_kind: str,
+) -> dict[int, PriceAhead]:
+    """For each site, given as (site id, network id): what a desk booking there on that
+    day and period would cost the member (anyone, without a member) — the same choice as
+    the booking's coverage (right_to_use, then the cheapest pass), read without writing
+    anything: three statements whatever the number of sites. Empty for what rights and
+    passes do not cover (offices, rooms)."""
+    pairs = set(sites)
+    if resource_kind != ResourceKind.DESK or period not in ("am", "pm", "day") or not pairs:
+        return {}
+    network_ids = {n for _s, n in pairs}
+    rights: list[RightRow] = []
+    if member is not None:
+        counted = right_annotations(day)
+        rights = [
+            RightRow(*row)
+            for row in Right.objects.filter(
+                member=member, network_id__in=network_ids, starts_on__lte=day, expires_on__gte=day
+            )
+            .annotate(
+                balance=counted["balance"],
+                week_days=counted["week_days"],
+                same_day=counted["same_day"],
+            )
+            .values_list(*RIGHT_ROW_FIELDS)
+        ]
+    passes = list(
+        Offer.objects.filter(
+            network_id__in=network_ids, kind=pass_kind_for(period), category="", is_active=True
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .order_by("net_price", "pk")
+    )
+    offer_sites: dict[int, set[int]] = {}
+    for offer_id, site_id in Offer.sites.through.objects.filter(
+        offer_id__in={r.offer_id for r in rights} | {p.pk for p in passes}
+    ).values_list("offer_id", "site_id"):
+        offer_sites.setdefault(offer_id, set()).add(site_id)
+
+    def at(offer_id: int, site_id: int) -> bool:
+        return offer_id not in offer_sites or site_id in offer_sites[offer_id]
+
+    found = {}
+    for site_id, network_id in pairs:
+        chosen = right_to_use(
+            (r for r in rights if r.network_id == network_id and at(r.offer_id, site_id)),
+            period=period,
+        )
+        if chosen is not None:
+            right, cost = chosen
+            found[site_id] = PriceAhead(covered_by_name(right.kind), credits=cost)
+            continue
+        cheapest = next(
+            (p for p in passes if p.network_id == network_id and at(p.pk, site_id)), None
+        )
+        found[site_id] = PriceAhead(
+            CoveredBy.PAY_AS_YOU_GO,
+            price=offer_price(offer=cheapest) if cheapest is not None else None,
+        )
+    return found

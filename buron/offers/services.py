@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
-    Count,
     DecimalField,
     Exists,
     IntegerField,
@@ -372,11 +371,6 @@ def proof_decide(
 # --- what covers a booking -----------------------------------------------------------------
 
 
-# The cheapest first: the welcome pack costs nothing, a subscription's day is already paid,
-# a carnet's credit is spent last; among equals, the right that ends first.
-_ORDER = {OfferKind.WELCOME_PACK: 0, OfferKind.SUBSCRIPTION: 1, OfferKind.CARNET: 2}
-
-
 @dataclass(frozen=True)
 class _Candidate:
     source: str  # "right" or "pass"
@@ -399,26 +393,7 @@ def _candidates(
     """The member's rights usable at that site that day, with their balance and the days
     of that week already covered, and the site's published passes of the kind: one
     statement (a union), read under the member's lock."""
-    monday = day - dt.timedelta(days=day.weekday())
-    sunday = monday + dt.timedelta(days=6)
-    refunded = LedgerEntry.objects.filter(
-        right_id=OuterRef("right_id"), booking_id=OuterRef("booking_id"), kind=EntryKind.REFUND
-    )
-    used = LedgerEntry.objects.filter(right=OuterRef("pk"), kind=EntryKind.SPEND).exclude(
-        Exists(refunded)
-    )
-    balance = (
-        LedgerEntry.objects.filter(right=OuterRef("pk"))
-        .values("right")
-        .annotate(total=Sum("credits"))
-        .values("total")
-    )
-    week = (
-        used.filter(day__gte=monday, day__lte=sunday)
-        .values("right")
-        .annotate(n=Count("day", distinct=True))
-        .values("n")
-    )
+    counted = selectors.right_annotations(day)
     offer_sites = Offer.sites.through.objects
     at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("offer_id"))) | Exists(
         offer_sites.filter(offer_id=OuterRef("offer_id"), site_id=site_id)
@@ -431,9 +406,9 @@ def _candidates(
         .order_by()
         .annotate(
             source=Value("right"),
-            balance=Coalesce(Subquery(balance), 0),
-            week_days=Coalesce(Subquery(week), 0),
-            same_day=Exists(used.filter(day=day)),
+            balance=counted["balance"],
+            week_days=counted["week_days"],
+            same_day=counted["same_day"],
             net=Value(Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2)),
             rate=Value(Decimal(0), output_field=DecimalField(max_digits=5, decimal_places=2)),
         )
@@ -503,18 +478,6 @@ def _candidates(
     ]
 
 
-def _usable(candidate: _Candidate, cost: int) -> bool:
-    if candidate.kind == OfferKind.WELCOME_PACK:
-        return True
-    if candidate.kind == OfferKind.SUBSCRIPTION:
-        return (
-            candidate.days_per_week is None
-            or candidate.same_day
-            or candidate.week_days < candidate.days_per_week
-        )
-    return candidate.kind == OfferKind.CARNET and candidate.balance >= cost
-
-
 def coverage_for_booking(
     *,
     member: User,
@@ -533,32 +496,29 @@ def coverage_for_booking(
     cover (rooms, offices)."""
     if resource_kind != ResourceKind.DESK or period not in ("am", "pm", "day"):
         return None
-    pass_kind = OfferKind.DAY_PASS if period == "day" else OfferKind.HALF_DAY_PASS
     found = _candidates(
-        member_id=member.pk, network_id=network_id, site_id=site_id, day=day, pass_kind=pass_kind
+        member_id=member.pk,
+        network_id=network_id,
+        site_id=site_id,
+        day=day,
+        pass_kind=selectors.pass_kind_for(period),
     )
-    rights = sorted(
-        (c for c in found if c.source == "right"),
-        key=lambda c: (_ORDER[OfferKind(c.kind)], c.expires_on or dt.date.max, c.pk),
-    )
-    for candidate in rights:
-        cost = candidate.day_credits if period == "day" else candidate.half_day_credits
-        if candidate.kind != OfferKind.CARNET:
-            cost = 0
-        if _usable(candidate, cost):
-            LedgerEntry.objects.create(
-                right_id=candidate.pk,
-                kind=EntryKind.SPEND,
-                credits=-cost,
-                booking_id=booking_id,
-                day=day,
-                by=by,
-            )
-            return Coverage(
-                covered_by=selectors.covered_by_name(candidate.kind),
-                right_id=candidate.pk,
-                credits=cost,
-            )
+    chosen = selectors.right_to_use((c for c in found if c.source == "right"), period=period)
+    if chosen is not None:
+        candidate, cost = chosen
+        LedgerEntry.objects.create(
+            right_id=candidate.pk,
+            kind=EntryKind.SPEND,
+            credits=-cost,
+            booking_id=booking_id,
+            day=day,
+            by=by,
+        )
+        return Coverage(
+            covered_by=selectors.covered_by_name(candidate.kind),
+            right_id=candidate.pk,
+            credits=cost,
+        )
     passes = sorted((c for c in found if c.source == "pass"), key=lambda c: (c.net_price, c.pk))
     if not passes:
         net, rate, offer_id = Decimal(0), Decimal(0), None

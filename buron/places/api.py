@@ -95,7 +95,7 @@ def _site_out(site: Site) -> SiteOut:
 def _resource_out(resource: Resource) -> ResourceOut:
     return ResourceOut(
         id=resource.pk,
-        name=resource.name,
+        name=resource.label,
         kind=resource.kind,
         capacity=resource.capacity,
         booking_unit=resource.booking_unit,

@@ -39,6 +39,7 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Site.DoesNotExist:
         raise Http404("No published site with this address.") from None
     today = timezone.localdate(timezone=zoneinfo.ZoneInfo(site.network.time_zone))
+    offer = presenters.offer_summary(site.resources.all())
     return render(
         request,
         "public/site.html",
@@ -48,7 +49,9 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "hours": weekly_hours(site),
             "closures": upcoming_closures(site, today),
             "holidays": presenters.next_public_holidays(today),
-            "offer": presenters.offer_summary(site.resources.all()),
+            "offer": offer,
+            # What the "Book" button searches: the first kind of space the site has.
+            "book_kind": offer[0].kind if offer else None,
             "amenities": list(site.amenities.all()),
             "annexes": list(site.annexes.all()),
             "prices": prices_for_site(site),

@@ -6,17 +6,16 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
+from buron.core.dates import format_moment
 from buron.places.models import Resource
 
 from .. import participants, selectors
 from ..errors import SlotTaken
 from ..models import Booking, BookingKind, BookingSlot, BookingStatus
-from ..slots import zone
 from .notices import booking_cancelled_notify, booking_moved_record
 from .rules import refusal
 
@@ -79,10 +78,7 @@ def booking_cancel(*, booking: Booking, by: User, now: dt.datetime | None = None
             raise refusal(
                 _("Cancellation was possible until %(deadline)s (%(hours)s h before the start).")
                 % {
-                    "deadline": date_format(
-                        deadline.astimezone(zone(booking.site.network.time_zone)),
-                        "DATETIME_FORMAT",
-                    ),
+                    "deadline": format_moment(deadline, zone=booking.site.network.time_zone),
                     "hours": policy.cancellation_deadline_hours,
                 },
                 "deadline_passed",

@@ -21,6 +21,7 @@ from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
 from .. import participants, selectors, store, tasks
+from ..bookable import last_bookable_day, period_closed
 from ..errors import Alternative, SlotTaken
 from ..models import Booking, BookingPolicy, BookingSeries, BookingSlot, Period
 from ..site_rules import DayRules, day_rules
@@ -35,6 +36,7 @@ from .rules import (
     lock_member,
     member_day_of,
     refusal,
+    refused,
 )
 
 
@@ -102,7 +104,15 @@ def _claims(*, candidates: list[Resource], **kwargs: Any) -> Booking | None:
     return None
 
 
-def _alternatives(*, site: Site, day: dt.date, period: str, kind: str) -> list[Alternative]:
+def _alternatives(
+    *,
+    site: Site,
+    day: dt.date,
+    period: str,
+    kind: str,
+    now: dt.datetime | None = None,
+    policy: BookingPolicy | None = None,
+) -> list[Alternative]:
     """What else is free: the nearest other sites that day, then the same site later.
 
     When a site fills up, everyone who asked for it at that moment gets the same answer: it
@@ -110,11 +120,18 @@ def _alternatives(*, site: Site, day: dt.date, period: str, kind: str) -> list[A
     "local" cache (each process's memory). A suggestion a few
     seconds old is only a suggestion: booking it checks again, and the database still
     refuses any slot held twice."""
-    key = f"booking:alternatives:{site.pk}:{day.isoformat()}:{period}:{kind}"
+    # Later days only as far as the site's rules let them be booked (the horizon).
+    last = last_bookable_day(
+        now=now or timezone.now(),
+        time_zone=site.network.time_zone,
+        policy=policy or day_rules(site, day).policy,
+    )
+    days = max(0, min(ALTERNATIVE_DAYS, (last - day).days))
+    key = f"booking:alternatives:{site.pk}:{day.isoformat()}:{period}:{kind}:{days}"
     local = caches["local"]
     found: list[Alternative] | None = local.get(key)
     if found is None:
-        found = _alternatives_now(site=site, day=day, period=period, kind=kind)
+        found = _alternatives_now(site=site, day=day, period=period, kind=kind, days=days)
         local.set(key, found, settings.BOOKING_ALTERNATIVES_SECONDS)
     return found
 
@@ -126,7 +143,13 @@ ALTERNATIVE_DAYS = 14
 
 
 def _alternatives_now(
-    *, site: Site, day: dt.date, period: str, kind: str, limit: int = 5
+    *,
+    site: Site,
+    day: dt.date,
+    period: str,
+    kind: str,
+    days: int = ALTERNATIVE_DAYS,
+    limit: int = 5,
 ) -> list[Alternative]:
     """The nearest other sites free that day, then the same site on the next days."""
     when = day.isoformat()
@@ -136,12 +159,12 @@ def _alternatives_now(
             :ALTERNATIVE_SITES
         ]
     ]
-    later = selectors.free_later(
-        site=site,
-        start=day + dt.timedelta(days=1),
-        days=ALTERNATIVE_DAYS,
-        period=period,
-        kind=kind,
+    later = (
+        selectors.free_later(
+            site=site, start=day + dt.timedelta(days=1), days=days, period=period, kind=kind
+        )
+        if days > 0
+        else []
     )
     found += [
         Alternative(site.slug, site.name, later_day.isoformat(), period, free)
@@ -173,11 +196,7 @@ def _half_day_span_or_refuse(site: Site, schedule: DaySchedule, period: str) -> 
     check_site_open(site, schedule)
     span = half_day_span(schedule, period, site.network.time_zone)
     if span is None:
-        raise refusal(
-            _("%(site)s is not open for this period on that day.") % {"site": site.name},
-            "period_closed",
-            "period",
-        )
+        raise refused(period_closed(site_name=site.name))
     return span
 
 
@@ -316,7 +335,12 @@ def half_day_book(
     except SlotTaken as exc:
         if alternatives:
             exc.alternatives = _alternatives(
-                site=ask.site, day=ask.day, period=ask.period, kind=ask.kind
+                site=ask.site,
+                day=ask.day,
+                period=ask.period,
+                kind=ask.kind,
+                now=now,
+                policy=rules.policy,
             )
         raise
 
@@ -425,7 +449,7 @@ def booking_create_hours(
             choices=choices or {},
         )
     except SlotTaken as exc:
-        exc.alternatives = _room_alternatives(resource=resource, day=local_day)
+        exc.alternatives = _room_alternatives(resource=resource, day=local_day, now=now)
         raise
 
 
@@ -489,13 +513,14 @@ def _hold_hours(
     return booking
 
 
-def _room_alternatives(*, resource: Resource, day: dt.date) -> list[Alternative]:
-    """The hours still free that day for this room."""
+def _room_alternatives(*, resource: Resource, day: dt.date, now: dt.datetime) -> list[Alternative]:
+    """The hours still free that day for this room (and bookable: not over)."""
     found = selectors.availability(
         day=day,
         period=Period.DAY,
         kind=resource.kind,
         sites=Site.objects.filter(pk=resource.site_id),
+        now=now,
     )
     hours = next((f.free_hours or [] for r in found for f in r.free if f.id == resource.pk), [])
     return [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from buron.accounts import store as accounts_store
@@ -15,9 +14,10 @@ from buron.places.models import BookingUnit, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
 from .. import store
+from ..bookable import NotBookable, closed_refusal, when_refusal
 from ..errors import BookingRefused
 from ..models import BookingPolicy
-from ..slots import Span, zone
+from ..slots import Span
 
 HALF_DAY_KINDS = (ResourceKind.DESK, ResourceKind.PRIVATE_OFFICE)
 
@@ -40,37 +40,28 @@ def lock_member(member: User) -> None:
     accounts_store.user_lock(user_id=member.pk)
 
 
+def refused(found: NotBookable) -> BookingRefused:
+    """The refusal for what the definition of bookable (buron.booking.bookable) says no to."""
+    return refusal(found.message, found.code, found.field)
+
+
 def check_site_open(site: Site, schedule: DaySchedule) -> None:
     """Refuse a site that takes no bookings, or is closed that day (with the reason)."""
     if not site.is_published:
         raise refusal(_("This site does not take bookings."), "site_unpublished", "site")
-    if schedule.closed_because is not None:
-        raise refusal(
-            _("%(site)s is closed on %(day)s (%(reason)s).")
-            % {
-                "site": site.name,
-                "day": date_format(schedule.day, "DATE_FORMAT"),
-                "reason": schedule.closed_because,
-            },
-            "closed",
-            "date",
-        )
+    closed = closed_refusal(site_name=site.name, schedule=schedule)
+    if closed is not None:
+        raise refused(closed)
 
 
 def check_when(site: Site, span: Span, now: dt.datetime, policy: BookingPolicy) -> None:
     """Not over yet, and not further ahead than the site's rules allow (counted in days of
-    the network's time zone, the zone the span's day is in)."""
-    if span.end <= now:
-        raise refusal(_("This time is already over."), "past", "date")
-    today = now.astimezone(zone(site.network.time_zone)).date()
-    last_day = today + dt.timedelta(days=policy.horizon_days)
-    if span.day > last_day:
-        raise refusal(
-            _("Bookings open %(days)s days ahead: choose a day until %(last)s.")
-            % {"days": policy.horizon_days, "last": date_format(last_day, "DATE_FORMAT")},
-            "too_far_ahead",
-            "date",
-        )
+    the network's time zone, the zone the span's day is in): bookable.when_refusal."""
+    found = when_refusal(
+        day=span.day, end=span.end, now=now, time_zone=site.network.time_zone, policy=policy
+    )
+    if found is not None:
+        raise refused(found)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def test_booking_for_a_member_confirms_with_their_email_not_their_name(client, h
         follow=True,
     )
     html = response.content.decode()
-    assert "Booked Poste 1 for secret@example.org." in html
+    assert "Booked Poste 1 for secret@example.org on 2 March 2027, 08:30." in html
     assert "Secret Person" not in "".join(str(m) for m in response.context["messages"])
 
 

@@ -204,7 +204,7 @@ def test_booking_a_desk_confirms_and_shows_the_booking(signed_in, member, site):
     assert response["Location"] == reverse("booking:detail", kwargs={"pk": booking.pk})
     page = signed_in.get(response["Location"])
     assert booking.resource.name in page.content.decode()
-    assert "Your booking is confirmed." in page.content.decode()
+    assert "Your booking on 2 March 2027, 08:30 is confirmed." in page.content.decode()
 
 
 def test_booking_a_chosen_desk(signed_in, site):
@@ -248,10 +248,41 @@ def test_a_refused_room_booking_shows_the_reason_on_the_hour(signed_in, site):
         date=DAY.isoformat(),
         kind="meeting_room",
         resource=room.pk,
-        start_hour=12,
+        start_hour=11,
         hours=2,
     )
     assert errors(response) == {"start_hour": ["hours_closed"]}
+    assert Booking.objects.count() == 0
+
+
+def test_the_room_form_offers_only_the_hours_it_can_be_booked(signed_in, site):
+    """The site opens 8:30–12:30 and 13:30–18:00: hours 9 to 11 and 14 to 17 start a
+    bookable hour, and at most 4 hours run on; 12:00 is not offered, nor 5 hours."""
+    room = Resource.objects.get(site=site, kind="meeting_room")
+    page = signed_in.get(
+        reverse("booking:book"), {"site": "murat", "date": DAY.isoformat(), "resource": room.pk}
+    )
+    form = page.context["form"]
+    assert [h for h, _label in form.fields["start_hour"].choices if h != ""] == [
+        9,
+        10,
+        11,
+        14,
+        15,
+        16,
+        17,
+    ]
+    assert [n for n, _label in form.fields["hours"].choices if n != ""] == [1, 2, 3, 4]
+    response = book(
+        signed_in,
+        site="murat",
+        date=DAY.isoformat(),
+        kind="meeting_room",
+        resource=room.pk,
+        start_hour=12,
+        hours=1,
+    )
+    assert errors(response) == {"start_hour": ["invalid_choice"]}
     assert Booking.objects.count() == 0
 
 

@@ -84,11 +84,25 @@ def test_every_member_page_fits_a_phone(visit: Visit, language: str) -> None:
     detail = page.url.removeprefix(visit.base_url)
     assert re.search(r"/mes-reservations/\d+/$", detail), detail
     week_end = day + dt.timedelta(days=6)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    # The booking's page offers it as a calendar file; the site's page leads to its
+    # availability, with the price beside what can be booked.
+    assert page.locator("main a[href$='/agenda.ics']").count() == 1
+    page.goto(f"{prefix}/sites/murat/")
+    page.locator("main").get_by_role(
+        "link", name=re.compile(r"^(Réserver|Book) — Télécentre de Murat")
+    ).click()
+    page.wait_for_load_state()
+    assert "/reserver/?site=murat" in page.url
+    assert page.locator("main .price").count() >= 1
     check(
         visit,
         [
             f"{prefix}/",
             f"{prefix}/sites/murat/",
+            f"{prefix}/reserver/?site=murat&date={day:%Y-%m-%d}&period=day&kind=desk",
+            f"{prefix}/reserver/?date={yesterday:%Y-%m-%d}&period=am&kind=desk",
+            f"{prefix}/reserver/confirmer/?site=aurillac&date={day:%Y-%m-%d}",
             f"{prefix}/reserver/",
             f"{prefix}/reserver/?date={day:%Y-%m-%d}&period=am&kind=desk",
             f"{prefix}/reserver/?date={day:%Y-%m-%d}&end_date={week_end:%Y-%m-%d}&period=am&kind=desk",
