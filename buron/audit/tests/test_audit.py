@@ -14,8 +14,13 @@ from buron.accounts.tests.factories import totp_enrol
 from buron.audit.models import AuditEntry
 from buron.offers.models import Price
 from buron.places.models import Resource
-from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory
-from buron.places.tests.test_admin import _site_fields, _site_form
+from buron.places.tests.factories import (
+    NetworkFactory,
+    ResourceFactory,
+    SiteFactory,
+    site_admin_fields,
+    site_admin_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +111,8 @@ def test_a_bulk_delete_records_each_row(admin_client: Client, network):
 def test_resource_changes_made_on_the_site_page_are_recorded(admin_client: Client, network):
     site = SiteFactory(network=network, slug="murat")
     desk = ResourceFactory(site=site, name="Poste 1")
-    data = _site_form(
-        _site_fields(network.pk, "murat"),
+    data = site_admin_form(
+        site_admin_fields(network.pk, "murat"),
         resources=[
             {
                 "id": str(desk.pk),

@@ -20,6 +20,8 @@ from buron.places.tests.factories import (
     OpeningPeriodFactory,
     ResourceFactory,
     SiteFactory,
+    site_admin_fields,
+    site_admin_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,41 +42,6 @@ def operator(client: Client) -> Client:
     totp_enrol(user)
     client.force_login(user)
     return client
-
-
-def _site_form(site_fields: dict[str, object], **formsets: list[dict[str, object]]) -> dict:
-    """The POST data of the site admin form, with its three inline formsets."""
-    data: dict[str, object] = {**site_fields}
-    for prefix in ("opening_periods", "closures", "resources"):
-        rows = formsets.get(prefix, [])
-        initial = sum(1 for row in rows if row.get("id"))
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": str(len(rows)),
-                f"{prefix}-INITIAL_FORMS": str(initial),
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-        for index, row in enumerate(rows):
-            data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
-    return data
-
-
-def _site_fields(network_id: int, slug: str) -> dict[str, object]:
-    return {
-        "network": str(network_id),
-        "kind": "telecentre",
-        "name": "Télécentre de Murat",
-        "slug": slug,
-        "is_published": "on",
-        "commune_name": "Murat",
-        "insee_code": "15138",
-        "postal_code": "15300",
-        "address": "Place de la Mairie",
-        "latitude": "45.110573",
-        "longitude": "2.869290",
-    }
 
 
 @pytest.mark.parametrize("model", ["places/site", "places/resource", "places/network"])
@@ -112,8 +79,8 @@ def test_someone_who_is_not_staff_is_sent_to_the_login_page(client: Client) -> N
 def test_a_new_site_saves_with_its_resources_in_the_site_network(operator: Client) -> None:
     network = NetworkFactory(slug="cantal")
     NetworkFactory(slug="lozere")  # another network the resource must not land in
-    data = _site_form(
-        _site_fields(network.pk, "murat"),
+    data = site_admin_form(
+        site_admin_fields(network.pk, "murat"),
         resources=[
             {"kind": "desk", "name": "Poste 1", "capacity": "1", "booking_unit": "half_day"},
             {"kind": "meeting_room", "name": "Salle", "capacity": "8", "booking_unit": "hour"},
@@ -132,8 +99,8 @@ def test_a_new_site_saves_with_its_resources_in_the_site_network(operator: Clien
 def test_a_resource_added_to_a_saved_site_takes_the_site_network(operator: Client) -> None:
     site = SiteFactory(slug="murat")
     existing = ResourceFactory(site=site, name="Poste 1")
-    data = _site_form(
-        _site_fields(site.network_id, "murat"),
+    data = site_admin_form(
+        site_admin_fields(site.network_id, "murat"),
         resources=[
             {
                 "id": str(existing.pk),
@@ -162,8 +129,8 @@ def test_a_resource_added_to_a_saved_site_takes_the_site_network(operator: Clien
 
 def test_the_site_admin_shows_why_a_desk_cannot_hold_two_people(operator: Client) -> None:
     network = NetworkFactory()
-    data = _site_form(
-        _site_fields(network.pk, "murat"),
+    data = site_admin_form(
+        site_admin_fields(network.pk, "murat"),
         resources=[
             {"kind": "desk", "name": "Poste 1", "capacity": "2", "booking_unit": "half_day"}
         ],
@@ -194,8 +161,8 @@ def test_the_morning_and_afternoon_of_a_day_can_move_together(operator: Client) 
     afternoon = OpeningPeriodFactory(
         site=site, weekday=0, half_day="pm", opens=dt.time(13, 30), closes=dt.time(18)
     )
-    data = _site_form(
-        _site_fields(site.network_id, "murat"),
+    data = site_admin_form(
+        site_admin_fields(site.network_id, "murat"),
         opening_periods=[
             _monday(morning, "am", "09:00", "13:45"),  # past the old afternoon's start
             _monday(afternoon, "pm", "14:00", "18:30"),
@@ -213,8 +180,8 @@ def test_the_site_admin_rejects_a_new_morning_overlapping_a_new_afternoon(
     operator: Client,
 ) -> None:
     network = NetworkFactory()
-    data = _site_form(
-        _site_fields(network.pk, "murat"),
+    data = site_admin_form(
+        site_admin_fields(network.pk, "murat"),
         opening_periods=[
             _monday(None, "am", "08:30", "13:00"),
             _monday(None, "pm", "12:00", "18:00"),

@@ -17,7 +17,7 @@ from buron.accounts.tests.factories import StaffRoleFactory, totp_enrol
 from buron.booking import services
 from buron.booking.models import Booking, BookingStatus
 from buron.places.models import Resource, Site
-from buron.places.tests.test_admin import _site_fields, _site_form
+from buron.places.tests.factories import site_admin_fields, site_admin_form
 
 from .conftest import DAY, NOW
 
@@ -153,11 +153,11 @@ def test_the_withdraw_action_cancels_when_nothing_is_free(root: Client, site, me
 
 def test_unpublishing_a_site_in_its_form_cancels_its_bookings(root: Client, site, member):
     booking = book(member, site)
-    fields = _site_fields(site.network_id, "murat")
+    fields = site_admin_fields(site.network_id, "murat")
     del fields["is_published"]
     response = root.post(
         reverse("admin:places_site_change", args=[site.pk]),
-        _site_form(fields),
+        site_admin_form(fields),
         secure=True,
         follow=True,
     )
@@ -173,8 +173,8 @@ def test_a_closure_added_in_the_site_form_cancels_the_bookings_of_its_days(
     booking = book(member, site)
     response = root.post(
         reverse("admin:places_site_change", args=[site.pk]),
-        _site_form(
-            _site_fields(site.network_id, "murat"),
+        site_admin_form(
+            site_admin_fields(site.network_id, "murat"),
             closures=[
                 {
                     "site": str(site.pk),

@@ -119,3 +119,41 @@ def open_all_week(site: Site, days: tuple[int, ...] = (0, 1, 2, 3, 4)) -> None:
         OpeningPeriodFactory(
             site=site, weekday=weekday, half_day="pm", opens=dt.time(13, 30), closes=dt.time(18)
         )
+
+
+def site_admin_form(
+    site_fields: dict[str, object], **formsets: list[dict[str, object]]
+) -> dict[str, object]:
+    """The POST data of the site admin form, with its three inline formsets."""
+    data: dict[str, object] = {**site_fields}
+    for prefix in ("opening_periods", "closures", "resources"):
+        rows = formsets.get(prefix, [])
+        initial = sum(1 for row in rows if row.get("id"))
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                f"{prefix}-INITIAL_FORMS": str(initial),
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+        for index, row in enumerate(rows):
+            data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def site_admin_fields(network_id: int, slug: str) -> dict[str, object]:
+    """The fields of Murat's site form in the admin, under another short name if asked."""
+    return {
+        "network": str(network_id),
+        "kind": "telecentre",
+        "name": "Télécentre de Murat",
+        "slug": slug,
+        "is_published": "on",
+        "commune_name": "Murat",
+        "insee_code": "15138",
+        "postal_code": "15300",
+        "address": "Place de la Mairie",
+        "latitude": "45.110573",
+        "longitude": "2.869290",
+    }
