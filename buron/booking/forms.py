@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import User
 from buron.core.parsing import EARLIEST, LATEST, is_slug
+from buron.employers.selectors import PayerOption
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
 from buron.places.selectors import published_sites
 
@@ -181,6 +183,21 @@ class SearchForm(forms.Form):
         return (until - start).days + 1 if until else 7
 
 
+def payer_field(payers: Sequence[PayerOption]) -> forms.ChoiceField:
+    """Who pays, for a member one or more employers may pay for: their remembered choice
+    first selected."""
+    default = next((p.value for p in payers if p.pays_by_default), "member")
+    return forms.ChoiceField(
+        label=_("Who pays"),
+        choices=[
+            *((p.value, _("%(employer)s (my employer)") % {"employer": p.name}) for p in payers),
+            ("member", _("Myself (my rights, or at the published price)")),
+        ],
+        initial=default,
+        help_text=_("Your choice is remembered for your next bookings."),
+    )
+
+
 class BookForm(forms.Form):
     """One booking: a desk or office for a half-day or a day (a free one is assigned unless
     one is chosen), or a room for whole hours."""
@@ -210,9 +227,17 @@ class BookForm(forms.Form):
         empty_value=None,
     )
 
-    def __init__(self, *args: Any, site: Site | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        site: Site | None = None,
+        payers: Sequence[PayerOption] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fixed_site = site
+        if payers:
+            self.fields["payer"] = payer_field(payers)
         if site is not None:
             del self.fields["site"]
             self.fields["kind"].required = False
