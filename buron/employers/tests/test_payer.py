@@ -248,3 +248,19 @@ def test_the_member_page_offers_the_payer_and_books_with_it(client, site, contra
     booking = Booking.objects.get(member=employee)
     assert not EmployerUse.objects.filter(booking_id=booking.pk).exists()
     assert not Employment.objects.get(member=employee).pays_by_default
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_of_one_employee_never_pass_the_quota(site, employer, employee):
+    from buron.core.testing.race import race
+
+    make_contract(employer, days_per_month=Decimal("0.5"))
+    calls = [
+        lambda period=period: book(employee, site, period, notify=False) for period in ("am", "pm")
+    ]
+    wins, failures = race(calls)
+    assert len(wins) == 1, failures
+    assert [type(f) for f in failures] == [BookingRefused]
+    assert "payer" in failures[0].message_dict
+    assert EmployerUse.objects.count() == 1
+    assert Booking.objects.count() == 1
