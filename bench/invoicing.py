@@ -200,6 +200,7 @@ def measure(*, contracts: int, employees: int, sample: int) -> dict[str, Any]:
     from buron.billing.services import invoice_pdf_render
     from buron.places.models import Network
 
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     seeded_s = _seed(contracts, employees)
     network = Network.objects.get(slug="bench-employers")
     _forget_month(network.pk)
@@ -222,7 +223,7 @@ def measure(*, contracts: int, employees: int, sample: int) -> dict[str, Any]:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
         "cpus": os.cpu_count(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_start": load_at_start,
         "contracts": run.total,
         "employees_per_contract": employees,
         "seed_s": round(seeded_s, 1),

@@ -129,10 +129,9 @@ def _invoice_months(*, network: Network, today: dt.date) -> None:
     first day; the oldest invoice paid by transfer, the next one partly credited."""
     for back in range(MONTHS_INVOICED, 0, -1):
         month = _month_start(today, back)
+        issued_on = month_bounds(month)[1] + dt.timedelta(days=1)
         _run, issued = employer_invoicing_run(
-            network_id=network.pk,
-            month=month,
-            issued_on=month_bounds(month)[1] + dt.timedelta(days=1),
+            network_id=network.pk, month=month, issued_on=issued_on
         )
         invoice = Invoice.objects.filter(pk__in=issued).first()
         if invoice is not None and back == MONTHS_INVOICED:
@@ -140,14 +139,14 @@ def _invoice_months(*, network: Network, today: dt.date) -> None:
                 invoice=invoice,
                 amount=invoice.total_incl_vat,
                 method="transfer",
-                paid_on=invoice.issued_on + dt.timedelta(days=20),
+                paid_on=issued_on + dt.timedelta(days=20),
                 reference="DEMO-VIR-LAITERIE-1",
             )
         if invoice is not None and back == MONTHS_INVOICED - 1:
-            _credit_one_line(invoice)
+            _credit_one_line(invoice, issued_on=issued_on + dt.timedelta(days=5))
 
 
-def _credit_one_line(invoice: Invoice) -> None:
+def _credit_one_line(invoice: Invoice, *, issued_on: dt.date) -> None:
     """A credit note for one unit of the invoice's first line (counted once too many)."""
     line = invoice.lines.order_by("position", "pk").first()
     if line is None:
@@ -164,6 +163,6 @@ def _credit_one_line(invoice: Invoice) -> None:
                 service_end=line.service_end,
             )
         ],
-        issued_on=invoice.issued_on + dt.timedelta(days=5),
+        issued_on=issued_on,
         render=False,
     )
