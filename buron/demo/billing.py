@@ -1,6 +1,6 @@
 """The demo network's invoices: an invented seller identity for the Cantal network, an
-invented Cantal employer with its contract and monthly invoices (buron.demo.employers), a
-member's sale, a credit note and payments. Every name
+invented Cantal employer (its contract and monthly invoices: buron.demo.employers), a
+member's sale and its payment. Every name
 and number here is made up (the identifiers only pass their check digits)."""
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from buron.billing.document import LineInput
 from buron.billing.models import Invoice, Seller
 from buron.billing.services import invoice_issue, payment_record
 from buron.places.models import Network
-
-from .employers import demo_employer_load
 
 SELLER = {
     "legal_name": "Cantal Télétravail – réseau de démonstration",
@@ -68,8 +66,6 @@ def demo_billing_load(*, network: Network, member: User, manager: User, today: d
     employer.managers.add(manager)
     if Invoice.objects.filter(seller=seller).exists():
         return Invoice.objects.filter(seller=seller).count()
-    # The employer's contract, its employees' bookings and its monthly invoices.
-    demo_employer_load(network=network, employer=employer, today=today)
     start = _month_start(today, 1)
     sale = invoice_issue(
         seller=seller,

@@ -20,6 +20,7 @@ from buron.booking.errors import BookingRefused, SlotTaken
 from buron.booking.services import booking_create_half_day
 from buron.employers.models import EmployerContract, Employment
 from buron.employers.services import month_bounds
+from buron.observatory.services import rollups_refresh
 from buron.places.models import Network, Site
 
 from . import network as demo
@@ -120,6 +121,13 @@ def demo_employer_load(*, network: Network, employer: Organisation, today: dt.da
             end = min(end, today + dt.timedelta(days=14))
             days = _working_days(start, end, 4, offset)
             _book_days(member, sites=sites, days=days, tz=tz, offset=offset)
+    # The observatory's figures of those days, recomputed at once (the bookings' own
+    # rollup tasks run only once the loading transaction has committed).
+    rollups_refresh(
+        sites=list(Site.objects.filter(network=network).select_related("network")),
+        start=_month_start(today, MONTHS_INVOICED),
+        end=today + dt.timedelta(days=14),
+    )
     _invoice_months(network=network, today=today)
     return Invoice.objects.filter(customer_organisation=employer).count()
 
