@@ -179,5 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         (RESULTS_DIR / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
         (RESULTS_DIR / "latest.md").write_text(summary)
     print(summary)
+    if not args.only:  # month-end employer invoicing, its own figures (bench/invoicing.py)
+        subprocess.run([sys.executable, "-m", "bench.invoicing"], cwd=PROJECT_DIR, check=False)
     missed = [v for v in results["verdicts"] if not v["pass"]]
     return 1 if args.strict and missed else 0

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "buron.places",
     "buron.offers",
+    "buron.employers",
     "buron.booking",
     "buron.attendance",
     "buron.observatory",

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("buron.booking.urls")),
     path("", include("buron.attendance.urls")),
     path("", include("buron.billing.urls")),
+    path("", include("buron.billing.employer_urls")),
     path("", include("buron.training.urls")),
     path("", include("buron.offers.urls")),
     path("", include("buron.observatory.urls")),

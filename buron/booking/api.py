@@ -26,6 +26,8 @@ from buron.core.parsing import (
     echoed,
     is_slug,
 )
+from buron.employers.selectors import payers_for_bookings
+from buron.employers.services import PayerRefused, payer_choice_parse
 from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site
 from buron.places.selectors import published_site
@@ -33,6 +35,7 @@ from buron.places.selectors import published_site
 from . import selectors, services
 from .errors import BookingRefused, SlotTaken
 from .models import Booking, Period
+from .payer import payer_choices
 from .site_rules import published_site_day
 
 router = Router(tags=["bookings"])
@@ -103,6 +106,12 @@ class BookingIn(Schema):
         None, max_length=64, description="ISO 8601 with offset, with resource."
     )
     end: str | None = Field(None, max_length=64, description="ISO 8601 with offset, with resource.")
+    payer: str | None = Field(
+        None,
+        max_length=40,
+        description="Who pays: member, employer (the default one) or employer:<organisation "
+        "id>; empty: the member's remembered choice.",
+    )
 
 
 class BookingOut(Schema):
@@ -116,10 +125,10 @@ class BookingOut(Schema):
     status: str
     covered_by: str | None = Field(
         None,
-        description="What pays for it: subscription, carnet, welcome_pack or pay_as_you_go "
-        "(null for what rights do not cover, e.g. rooms by the hour).",
+        description="What pays for it: subscription, carnet, welcome_pack, pay_as_you_go or "
+        "employer_contract (null for what rights do not cover, e.g. rooms by the hour).",
     )
-    payer: str = Field("member", description="Who pays: member.")
+    payer: str = Field("member", description="Who pays: member, employer or nobody.")
     amount_incl_vat: str | None = Field(
         None,
         description='Pay-as-you-go: the amount due incl. VAT, e.g. "12.00" (null when a '
@@ -280,11 +289,22 @@ def _create_hours(user: User, payload: BookingIn) -> Booking | tuple[int, Any]:
         },
         errors,
     )
+    choices = _payer(payload, errors)
     if errors or resource is None:
         return _invalid(errors)
     return services.booking_create_hours(
-        member=user, resource=resource, start=values["start"], end=values["end"]
+        member=user, resource=resource, start=values["start"], end=values["end"], choices=choices
     )
+
+
+def _payer(payload: BookingIn, errors: dict[str, list[str]]) -> dict[str, str]:
+    """The payer asked for, checked (its message into errors), as the booking's choices."""
+    try:
+        payer_choice_parse(payload.payer)
+    except PayerRefused as exc:
+        errors["payer"] = exc.messages
+        return {}
+    return payer_choices(payload.payer)
 
 
 def _create_half_day(user: User, payload: BookingIn) -> Booking | tuple[int, Any]:
@@ -303,6 +323,7 @@ def _create_half_day(user: User, payload: BookingIn) -> Booking | tuple[int, Any
         },
         errors,
     )
+    choices = _payer(payload, errors)
     if not payload.site:
         return _invalid({"site": [_("This field is required.")], **errors})
     # With a valid date, the site comes with its rules that day (one read).
@@ -328,6 +349,7 @@ def _create_half_day(user: User, payload: BookingIn) -> Booking | tuple[int, Any
         period=values["period"],
         kind=values["kind"],
         rules=site_day.rules if site_day else None,
+        choices=choices,
     )
 
 
@@ -375,9 +397,11 @@ def booking_list(request: HttpRequest, upcoming: bool = False) -> list[dict[str,
         qs = qs.filter(Q(end__gt=timezone.now()), status="active")
     bookings = list(qs.order_by("start"))
     covered = coverage_for_bookings(booking_ids=[b.pk for b in bookings])
+    paid = payers_for_bookings(booking_ids=[b.pk for b in bookings if b.employer_name])
     for booking in bookings:
         if booking.pk in covered:
             booking.outcome.update(covered[booking.pk].outcome())
+        booking.outcome.update(paid.get(booking.pk, {}))
     return [booking_out(b) for b in bookings]
 
 

@@ -30,8 +30,8 @@ class Coverage:
             found = offers.coverage_move(
                 from_booking_id=int(moved_from), to_booking_id=booking.pk, by=change.by
             )
-        elif booking.member is None:
-            return
+        elif booking.member is None or "payer" in change.outcome:
+            return  # nobody to cover, or another participant's payer (an employer) pays
         else:
             day = booking.start.astimezone(zone(booking.site.network.time_zone)).date()
             found = offers.coverage_for_booking(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from buron.accounts.models import User
 from buron.core.dates import format_date
 from buron.core.parsing import EARLIEST, LATEST, is_slug
+from buron.employers.selectors import PayerOption
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
 from buron.places.selectors import published_sites
 
@@ -195,6 +197,21 @@ class SearchForm(forms.Form):
         return (until - start).days + 1 if until else 7
 
 
+def payer_field(payers: Sequence[PayerOption]) -> forms.ChoiceField:
+    """Who pays, for a member one or more employers may pay for: their remembered choice
+    first selected."""
+    default = next((p.value for p in payers if p.pays_by_default), "member")
+    return forms.ChoiceField(
+        label=_("Who pays"),
+        choices=[
+            *((p.value, _("%(employer)s (my employer)") % {"employer": p.name}) for p in payers),
+            ("member", _("Myself (my rights, or at the published price)")),
+        ],
+        initial=default,
+        help_text=_("Your choice is remembered for your next bookings."),
+    )
+
+
 class BookForm(forms.Form):
     """One booking: a desk or office for a half-day or a day (a free one is assigned unless
     one is chosen), or a room for whole hours."""
@@ -229,10 +246,13 @@ class BookForm(forms.Form):
         *args: Any,
         site: Site | None = None,
         now: dt.datetime | None = None,
+        payers: Sequence[PayerOption] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fixed_site = site
+        if payers:
+            self.fields["payer"] = payer_field(payers)
         if site is not None:
             del self.fields["site"]
             self.fields["kind"].required = False

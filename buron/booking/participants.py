@@ -66,9 +66,20 @@ class BookingParticipant(Protocol):
 _participants: dict[str, BookingParticipant] = {}
 
 
-def participant_register(*, name: str, participant: BookingParticipant) -> None:
-    """Register (or replace) the participant known by that name."""
-    _participants[name] = participant
+def participant_register(
+    *, name: str, participant: BookingParticipant, before: str | None = None
+) -> None:
+    """Register (or replace) the participant known by that name; called before the one
+    named `before` when it is registered (e.g. who pays is decided before what covers)."""
+    _participants.pop(name, None)
+    if before is None or before not in _participants:
+        _participants[name] = participant
+        return
+    ordered = list(_participants.items())
+    at = [key for key, _value in ordered].index(before)
+    ordered.insert(at, (name, participant))
+    _participants.clear()
+    _participants.update(ordered)
 
 
 def participant_unregister(*, name: str) -> None:

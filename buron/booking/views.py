@@ -19,6 +19,7 @@ from buron.accounts.models import MemberProfile, User
 from buron.accounts.requests import signed_in_user
 from buron.accounts.services import calendar_token_rotate
 from buron.core.dates import format_moment
+from buron.employers.selectors import payer_options, payers_for_bookings
 from buron.offers.selectors import coverage_for_bookings
 from buron.places.models import Commune, ResourceKind, Site, Weekday
 
@@ -26,6 +27,7 @@ from . import ical, selectors, services
 from .errors import BookingRefused, SlotTaken
 from .forms import BookForm, SearchForm, SeriesForm, add_refusal
 from .models import Booking, BookingKind, BookingSeries, Period
+from .payer import payer_choices
 
 CALENDAR_PAST_DAYS = 90
 PAST_BOOKINGS_SHOWN = 30
@@ -116,16 +118,19 @@ def book(request: HttpRequest) -> HttpResponse:
     """Book what the search page offered; on a refusal the form comes back with the reason
     on its field; when it was just taken, the alternatives are offered instead."""
     member = signed_in_user(request)
+    payers = payer_options(member=member, today=timezone.localdate())
     if request.method != "POST":
-        return render(request, "booking/book.html", {"form": BookForm(initial=request.GET)})
-    form = BookForm(request.POST)
+        form = BookForm(initial=request.GET, payers=payers)
+        return render(request, "booking/book.html", {"form": form})
+    form = BookForm(request.POST, payers=payers)
     if form.is_valid():
         data = form.cleaned_data
+        choices = payer_choices(data.get("payer"))
         try:
             if form.is_hourly:
                 start, end = form.times()
                 booking = services.booking_create_hours(
-                    member=member, resource=data["resource"], start=start, end=end
+                    member=member, resource=data["resource"], start=start, end=end, choices=choices
                 )
             else:
                 booking = services.booking_create_half_day(
@@ -135,6 +140,7 @@ def book(request: HttpRequest) -> HttpResponse:
                     period=data["period"],
                     kind=data["kind"],
                     resource=data["resource"],
+                    choices=choices,
                 )
         except BookingRefused as exc:
             add_refusal(form, exc)
@@ -182,12 +188,22 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking/detail.html",
             {
                 "booking": booking,
-                "coverage": coverage_for_bookings(booking_ids=[booking.pk]).get(booking.pk),
+                "coverage": _paid_by([booking]).get(booking.pk),
                 "deadline": deadline,
                 "can_cancel": can_cancel,
                 "is_over": booking.end <= now,
             },
         )
+
+
+def _paid_by(bookings: list[Booking]) -> dict[int, Any]:
+    """What pays for each booking: a right or pay-as-you-go (offers), or an employer (read
+    only for bookings whose member's status named an employer)."""
+    found: dict[int, Any] = dict(coverage_for_bookings(booking_ids=[b.pk for b in bookings]))
+    employer_paid = payers_for_bookings(booking_ids=[b.pk for b in bookings if b.employer_name])
+    for pk, outcome in employer_paid.items():
+        found[pk] = {**outcome, "given_back": "given_back" in outcome}
+    return found
 
 
 @login_required
@@ -219,7 +235,7 @@ def _mine_page(request: HttpRequest, *, feed_url: str | None) -> HttpResponse:
         )[:PAST_BOOKINGS_SHOWN]
     )
     cancellable = selectors.cancellation_deadlines(bookings=upcoming, by=member, now=now)
-    covered = coverage_for_bookings(booking_ids=[b.pk for b in upcoming])
+    covered = _paid_by(upcoming)
     return render(
         request,
         "booking/mine.html",
@@ -258,7 +274,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             "booking/cancel.html",
             {
                 "booking": booking,
-                "coverage": coverage_for_bookings(booking_ids=[booking.pk]).get(booking.pk),
+                "coverage": _paid_by([booking]).get(booking.pk),
                 "deadline": deadline,
                 "can_cancel": can_cancel and not refusal,
                 "refusal": refusal,

@@ -1,5 +1,6 @@
 """The demo network's invoices: an invented seller identity for the Cantal network, an
-invented Cantal employer, a few issued invoices, a credit note and payments. Every name
+invented Cantal employer (its contract and monthly invoices: buron.demo.employers), a
+member's sale and its payment. Every name
 and number here is made up (the identifiers only pass their check digits)."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from decimal import Decimal
 from buron.accounts.models import Organisation, User
 from buron.billing.document import LineInput
 from buron.billing.models import Invoice, Seller
-from buron.billing.services import credit_note_issue, invoice_issue, payment_record
+from buron.billing.services import invoice_issue, payment_record
 from buron.places.models import Network
 
 SELLER = {
@@ -65,57 +66,6 @@ def demo_billing_load(*, network: Network, member: User, manager: User, today: d
     employer.managers.add(manager)
     if Invoice.objects.filter(seller=seller).exists():
         return Invoice.objects.filter(seller=seller).count()
-    for back in (3, 2, 1):
-        start = _month_start(today, back)
-        end = _month_start(today, back - 1) - dt.timedelta(days=1)
-        invoice = invoice_issue(
-            seller=seller,
-            customer_organisation=employer,
-            lines=[
-                LineInput(
-                    description="Journées de télétravail des salariés – Télécentre de Murat",
-                    quantity=Decimal(8 + back),
-                    unit_price=DAY_PRICE,
-                    vat_rate=VAT,
-                    service_start=start,
-                    service_end=end,
-                ),
-                LineInput(
-                    description="Demi-journées – Télécentre de Saint-Flour",
-                    quantity=Decimal(3),
-                    unit_price=HALF_DAY_PRICE,
-                    vat_rate=VAT,
-                    service_start=start,
-                    service_end=end,
-                ),
-            ],
-            issued_on=end + dt.timedelta(days=1),
-            render=False,
-        )
-        if back == 3:
-            payment_record(
-                invoice=invoice,
-                amount=invoice.total_incl_vat,
-                method="transfer",
-                paid_on=end + dt.timedelta(days=20),
-                reference="DEMO-VIR-1",
-            )
-        if back == 2:
-            credit_note_issue(
-                invoice=invoice,
-                lines=[
-                    LineInput(
-                        description="Journée comptée deux fois (erreur corrigée)",
-                        quantity=Decimal(1),
-                        unit_price=DAY_PRICE,
-                        vat_rate=VAT,
-                        service_start=start,
-                        service_end=end,
-                    )
-                ],
-                issued_on=end + dt.timedelta(days=5),
-                render=False,
-            )
     start = _month_start(today, 1)
     sale = invoice_issue(
         seller=seller,

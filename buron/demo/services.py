@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from buron.accounts.models import Role, StaffRole, User
+from buron.accounts.models import Organisation, Role, StaffRole, User
 from buron.accounts.services import member_create
 from buron.observatory.services import rollups_refresh
 from buron.offers.models import Offer, Price, Right
@@ -31,7 +31,8 @@ from buron.places.services import resource_create
 
 from . import network as demo
 from .attendance import demo_attendance_load
-from .billing import demo_billing_load
+from .billing import EMPLOYER, demo_billing_load
+from .employers import demo_employer_load
 from .history import demo_history_load, history_range
 from .trainings import ADVISER_EMAIL, TRAINER_EMAIL, demo_trainings_load
 
@@ -168,6 +169,13 @@ def demo_load(*, year: int) -> DemoResult:
     demo_trainings_load(network=network, admin=User.objects.get(email=demo.NETWORK_ADMIN_EMAIL))
     _demo_catalogue_load(network=network, host_site=sites[demo.HOST_SITE])
     _history_load(network=network, year=year)
+    # After the history, whose bookings are written in bulk: the employees' bookings then
+    # go through the booking service like any other.
+    demo_employer_load(
+        network=network,
+        employer=Organisation.objects.get(network=network, siren=EMPLOYER["siren"]),
+        today=dt.date(year, 12, 31) if year < timezone.localdate().year else timezone.localdate(),
+    )
     return DemoResult(
         network=network,
         sites=Site.objects.filter(network=network).count(),

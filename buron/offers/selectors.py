@@ -186,7 +186,9 @@ class Coverage:
 
     def outcome(self) -> dict[str, str]:
         """The booking participant's report (BookingChange.outcome)."""
-        found = {"covered_by": self.covered_by, "payer": "member"}
+        # A welcome pack is free: nobody pays for what it covers.
+        payer = "nobody" if self.covered_by == CoveredBy.WELCOME_PACK else "member"
+        found = {"covered_by": self.covered_by, "payer": payer}
         if self.right_id is not None:
             found["right"] = str(self.right_id)
             found["credits"] = str(self.credits)

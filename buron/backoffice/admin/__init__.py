@@ -1,6 +1,17 @@
 """Admin registrations of every domain app (imported by Django's admin autodiscovery)."""
 
-from . import accounts, attendance, audit, billing, booking, observatory, offers, places, training
+from . import (
+    accounts,
+    attendance,
+    audit,
+    billing,
+    booking,
+    employers,
+    observatory,
+    offers,
+    places,
+    training,
+)
 
 __all__ = [
     "accounts",
@@ -8,6 +19,7 @@ __all__ = [
     "audit",
     "billing",
     "booking",
+    "employers",
     "observatory",
     "offers",
     "places",

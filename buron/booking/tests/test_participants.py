@@ -226,9 +226,9 @@ def test_a_series_calls_participants_once_per_occurrence(recorder, site, member)
 
 def test_choices_reach_participants_and_their_outcome_stays_on_the_booking(recorder, site, member):
     booking = services.booking_create_half_day(
-        member=member, site=site, day=DAY, period="am", choices={"payer": "employer:3"}, now=NOW
+        member=member, site=site, day=DAY, period="am", choices={"payer": "member"}, now=NOW
     )
-    assert recorder.created[0].choices == {"payer": "employer:3"}
+    assert recorder.created[0].choices == {"payer": "member"}
     assert booking.outcome["seen_by"] == "recorder"
 
 

@@ -394,3 +394,22 @@ def test_the_same_seed_gives_the_same_figures(loaded: DemoResult) -> None:
         assert after[0] == before[0], (after[0], before[0])
         assert after[1] == before[1]
         transaction.set_rollback(True)
+
+
+def test_the_demo_employer_has_a_contract_employees_days_and_monthly_invoices(
+    loaded: DemoResult,
+) -> None:
+    from buron.accounts.models import Organisation
+    from buron.billing.models import Invoice
+    from buron.demo.employers import MANAGER_EMAIL
+    from buron.employers.models import EmployerContract, EmployerUse, Employment
+
+    employer = Organisation.objects.get(network=loaded.network, legal_name__startswith="Laiterie")
+    contract = EmployerContract.objects.get(organisation=employer)
+    assert Employment.objects.filter(organisation=employer).count() == 3
+    assert EmployerUse.objects.filter(contract=contract).count() > 10
+    invoices = Invoice.objects.filter(customer_organisation=employer)
+    assert invoices.filter(kind="invoice").count() == 3
+    assert invoices.filter(kind="credit_note").count() == 1
+    assert invoices.filter(kind="invoice", status="paid").count() == 1
+    assert employer.managers.filter(email=MANAGER_EMAIL).exists()
