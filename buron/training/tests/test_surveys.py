@@ -391,3 +391,22 @@ def test_the_evidence_pack_holds_the_survey_results(three_answered, session, adm
     assert "Salle froide" in text
     assert "33" in text  # response rate, 1 of 3
     assert "3.0" in text or "3,0" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_link_sent_twice_at_once_records_one_answer(people, session, trainer):
+    from buron.core.testing.race import race
+
+    a, _b = people
+    _full_day(people, session, trainer)
+    services.surveys_due(now=END)
+    token = token_of(a)
+
+    def answer():
+        return services.survey_answer(token=token, ratings=all_fives(), now=END).pk
+
+    wins, failures = race([answer, answer, answer])
+    assert len(wins) == 1
+    assert [code_of(f) for f in failures] == ["answered", "answered"]
+    assert SurveyResponse.objects.count() == 1
+    assert SurveyRating.objects.count() == len(END_ITEMS)
