@@ -225,3 +225,18 @@ def test_a_check_in_without_booking_needs_no_light_member(client, host, site):
     )
     assert response.status_code == 302
     assert User.objects.count() == users
+
+
+def test_no_email_goes_to_a_placeholder_address(db):
+    from buron.core.emails import Message, deliverable, email_send_now
+
+    assert deliverable(["a@example.org", f"x@{PLACEHOLDER_DOMAIN}"]) == ["a@example.org"]
+    email_send_now(
+        to=[f"x@{PLACEHOLDER_DOMAIN}"], message=Message("s", "t", "<p>t</p>"), sender_name="N"
+    )
+    assert mail.outbox == []
+
+
+def test_the_header_marks_management_as_the_current_page(client, host, site):
+    header = client.get(reverse("backoffice:members")).content.decode().split("</header>")[0]
+    assert f'href="{reverse("backoffice:home")}" aria-current="page"' in header
