@@ -240,3 +240,9 @@ def test_no_email_goes_to_a_placeholder_address(db):
 def test_the_header_marks_management_as_the_current_page(client, host, site):
     header = client.get(reverse("backoffice:members")).content.decode().split("</header>")[0]
     assert f'href="{reverse("backoffice:home")}" aria-current="page"' in header
+
+
+def test_only_management_is_the_current_page_on_the_operator_s_home(client, host, site):
+    header = client.get(reverse("backoffice:home")).content.decode().split("</header>")[0]
+    assert header.count('aria-current="page"') == 1
+    assert f'href="{reverse("backoffice:home")}" aria-current="page"' in header
