@@ -26,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("compte/", include("buron.accounts.urls")),
+    # The operator's home at /gestion/, before booking's host pages (see its urls).
+    path("", include("buron.backoffice.urls")),
     path("", include("buron.booking.urls")),
     path("", include("buron.attendance.urls")),
     path("", include("buron.billing.urls")),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from buron.core.parsing import echoed
 from buron.places.models import Commune
 
-from . import erasure, events, privacy, store
+from . import erasure, events, light, privacy, store
 from .models import ApiToken, MemberProfile, StatusPeriod, User, VisitorStatus
 from .phones import phone_normalized
 
@@ -315,3 +315,83 @@ def member_close(*, user: User) -> list[privacy.Affected]:
     user.set_unusable_password()
     user.save()
     return affected
+
+
+@transaction.atomic
+def member_light_create(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    status: str,
+    employer_name: str = "",
+    commune: Commune | None,
+) -> User:
+    """Create a light member (see accounts.light): a person a host books for at the desk,
+    with a name, a status and a commune; an email only if they gave one. Nobody can sign in
+    as them until they claim the account (member_invite). Refused, writing nothing, without
+    a name, a commune or a valid status, or when a member already uses the email."""
+    errors: dict[str, str] = {}
+    if not (first_name.strip() or last_name.strip()):
+        errors["last_name"] = _("Give the person's name.")
+    if commune is None:
+        errors["commune"] = _("Give the person's commune of residence.")
+    if errors:
+        raise ValidationError(errors)
+    user = member_create(
+        email=email.strip() or light.placeholder_email(),
+        password=None,  # unusable: nobody signs in as a light member
+        status=status,
+        employer_name=employer_name,
+        commune=commune,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    if not light.is_placeholder_email(user.email):
+        from allauth.account.models import EmailAddress
+
+        # Unverified until they use the invitation and sign in.
+        EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    return user
+
+
+def member_invite(*, user: User) -> bool:
+    """Email a light member an invitation to claim their account: a signed, single-use link
+    of allauth's password reset (valid PASSWORD_RESET_TIMEOUT) where they choose a password.
+    Sent when the transaction commits; nothing is sent to a placeholder address. Returns
+    whether an invitation goes out."""
+    if light.is_placeholder_email(user.email) or not light.is_light_member(user):
+        return False
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    from buron.core.emails import email_deliver, email_render
+
+    from .selectors import email_sender_name
+
+    link = settings.SITE_URL + reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    name = email_sender_name()
+    message = email_render(
+        prefix="accounts/email/invitation",
+        context={
+            "user": user,
+            "network_name": name,
+            "claim_url": link,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "site_url": settings.SITE_URL,
+        },
+    )
+    to = [user.email]
+    transaction.on_commit(
+        lambda: email_deliver.enqueue(
+            to=to, subject=message.subject, text=message.text, html=message.html, sender_name=name
+        )
+    )
+    return True

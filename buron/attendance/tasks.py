@@ -9,6 +9,7 @@ from django.utils import translation
 from django_tasks import task
 
 from buron.booking.models import Booking
+from buron.core.emails import deliverable
 
 
 @task()
@@ -27,8 +28,8 @@ def no_show_notice_send(*, booking_id: int, language: str) -> int:
         .select_related("member", "site", "resource", "network")
         .first()
     )
-    if booking is None or booking.member is None:
-        return 0
+    if booking is None or booking.member is None or not deliverable([booking.member.email]):
+        return 0  # nobody to tell (a walk-in booked without an email: accounts.light)
     with translation.override(language):
         context = {"booking": booking, "member": booking.member, "site_url": settings.SITE_URL}
         subject = render_to_string("attendance/email/released_subject.txt", context).strip()

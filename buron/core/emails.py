@@ -50,8 +50,18 @@ def sender(name: str) -> str:
     return str(Address(display_name=name, addr_spec=address))
 
 
+def deliverable(addresses: list[str]) -> list[str]:
+    """The addresses mail can reach: none under the reserved `.invalid` domain (RFC 2606),
+    which placeholder addresses use (e.g. a light member without email)."""
+    return [a for a in addresses if not a.lower().rstrip(">").endswith(".invalid")]
+
+
 def email_send_now(*, to: list[str], message: Message, sender_name: str) -> None:
-    """Send a rendered email at once (from a background task)."""
+    """Send a rendered email at once (from a background task), to the addresses it can
+    reach (none: nothing is sent)."""
+    to = deliverable(to)
+    if not to:
+        return
     email = EmailMultiAlternatives(message.subject, message.text, sender(sender_name), to)
     email.attach_alternative(message.html, "text/html")
     email.send()

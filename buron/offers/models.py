@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from buron.core.i18n import localized
+from buron.core.money import format_eur
 from buron.places.models import Network, ResourceKind, Site
 
 
@@ -66,7 +68,8 @@ class Price(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_resource_kind_display()} {self.amount} € {self.get_unit_display()}"
+        amount = format_eur(self.amount, language=get_language() or "fr", cents=True)
+        return f"{self.get_resource_kind_display()} {amount} {self.get_unit_display()}"
 
     def clean(self) -> None:
         if (
@@ -352,7 +355,8 @@ class Sale(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.created_at:%Y-%m-%d} {self.total_incl_vat} €"
+        total = format_eur(self.total_incl_vat, language=get_language() or "fr", cents=True)
+        return f"{self.site} {self.created_at:%Y-%m-%d} {total}"
 
 
 class SaleLine(models.Model):
@@ -512,4 +516,5 @@ class PayAsYouGo(models.Model):
         verbose_name_plural = _("pay-as-you-go bookings")
 
     def __str__(self) -> str:
-        return f"{self.booking_id} {self.amount_incl_vat} €"
+        amount = format_eur(self.amount_incl_vat, language=get_language() or "fr", cents=True)
+        return f"{self.booking_id} {amount}"

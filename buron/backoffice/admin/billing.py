@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from buron.accounts.models import Organisation
+from buron.backoffice.admin.money import money_column
 from buron.backoffice.scope import ALL, EDIT, VIEW, ScopedAdminMixin
 from buron.billing.models import Invoice, InvoiceLine, Payment, Seller, Status
 from buron.billing.services import InvoiceRefused, invoice_draft_delete, invoice_draft_issue
@@ -107,10 +108,13 @@ class InvoiceAdmin(ScopedAdminMixin):
         "kind",
         "issued_on",
         "customer_name",
-        "total_incl_vat",
+        "total_incl_vat_money",
         "status",
         "network",
     ]
+    total_incl_vat_money = money_column(
+        "total_incl_vat", Invoice._meta.get_field("total_incl_vat").verbose_name
+    )
     list_filter = ["status", "kind", ("network", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "customer_name", "customer_siren"]
     list_select_related = ["network"]
@@ -133,7 +137,8 @@ class InvoiceAdmin(ScopedAdminMixin):
 class PaymentAdmin(ScopedAdminMixin):
     """Payments received: read-only, recorded by the payment services."""
 
-    list_display = ["invoice", "amount", "method", "paid_on", "reference"]
+    list_display = ["invoice", "amount_money", "method", "paid_on", "reference"]
+    amount_money = money_column("amount", Payment._meta.get_field("amount").verbose_name)
     list_filter = ["method"]
     list_select_related = ["invoice"]
     superuser_can = frozenset({VIEW})

@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from buron.backoffice.admin.money import money_column
 from buron.backoffice.scope import ALL, EDIT, VIEW, ScopedAdminMixin, request_scope
 from buron.offers.models import LedgerEntry, Offer, Price, Proof, Right, Sale, SaleLine
 from buron.places.models import Site
@@ -17,7 +18,16 @@ from buron.places.models import Site
 class PriceAdmin(ScopedAdminMixin):
     """A network's prices: its administrators set them; site hosts do not see them."""
 
-    list_display = ["__str__", "network", "site", "resource_kind", "unit", "amount", "position"]
+    list_display = [
+        "__str__",
+        "network",
+        "site",
+        "resource_kind",
+        "unit",
+        "amount_money",
+        "position",
+    ]
+    amount_money = money_column("amount", Price._meta.get_field("amount").verbose_name)
     list_filter = [("network", admin.RelatedOnlyFieldListFilter), "resource_kind", "unit"]
     list_select_related = ["network", "site"]
     network_admin_can = ALL
@@ -73,7 +83,8 @@ class OfferAdmin(ScopedAdminMixin):
     sites); site hosts read it."""
 
     form = OfferForm
-    list_display = ["__str__", "network", "kind", "net_price", "vat_rate", "is_active"]
+    list_display = ["__str__", "network", "kind", "net_price_money", "vat_rate", "is_active"]
+    net_price_money = money_column("net_price", Offer._meta.get_field("net_price").verbose_name)
     list_filter = [("network", admin.RelatedOnlyFieldListFilter), "kind", "is_active"]
     list_select_related = ["network"]
     filter_horizontal = ["sites"]
@@ -123,7 +134,10 @@ class SaleLineInline(admin.TabularInline[SaleLine, Sale]):
 class SaleAdmin(ScopedAdminMixin):
     """Sales, read-only: a host reads their site's, an administrator their network's."""
 
-    list_display = ["created_at", "site", "member", "payment_method", "total_incl_vat"]
+    list_display = ["created_at", "site", "member", "payment_method", "total_incl_vat_money"]
+    total_incl_vat_money = money_column(
+        "total_incl_vat", Sale._meta.get_field("total_incl_vat").verbose_name
+    )
     list_filter = ["payment_method"]
     list_select_related = ["site", "member"]
     inlines = [SaleLineInline]

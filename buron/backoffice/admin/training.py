@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from buron.accounts.models import Organisation, User
+from buron.backoffice.admin.money import money_column
 from buron.backoffice.scope import ALL, VIEW, ScopedAdminMixin, ScopedInlineMixin, request_scope
 from buron.places.models import Resource
 from buron.training import services
@@ -131,7 +132,8 @@ class SurveyQuestionInline(ScopedInlineMixin, admin.TabularInline[SurveyQuestion
 class ProgrammeAdmin(_PartnersOfOwnNetwork, ScopedAdminMixin):
     """A training programme as published on /formations/."""
 
-    list_display = ["title", "is_published", "duration_hours", "price", "training_body"]
+    list_display = ["title", "is_published", "duration_hours", "price_money", "training_body"]
+    price_money = money_column("price", Programme._meta.get_field("price").verbose_name)
     list_filter = ["is_published"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}

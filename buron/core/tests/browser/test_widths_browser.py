@@ -142,5 +142,11 @@ def test_every_host_page_fits_a_phone(visit: Visit, language: str) -> None:
             # The annex of Murat's telecentre is managed by Murat's host.
             f"{prefix}/gestion/murat-extension/",
             f"{prefix}/gestion/murat-extension/semaine/",
+            # The operator's home: members, their search, the rules, a walk-in's booking.
+            f"{prefix}/gestion/reseau/membres/",
+            f"{prefix}/gestion/reseau/membres/?q=a&status=freelancer",
+            f"{prefix}/gestion/reseau/regles/",
+            f"{prefix}/gestion/murat/sans-compte/",
+            f"{prefix}/gestion/murat-extension/sans-compte/",
         ],
     )
