@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import tablib
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,9 @@ from buron.accounts.models import VisitorStatus
 
 from .charts import bar_chart
 from .selectors import Dashboard
+
+if TYPE_CHECKING:
+    import tablib
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -35,6 +38,8 @@ class Table:
 
     def dataset(self) -> tablib.Dataset:
         """The table as a tablib dataset, for exports."""
+        import tablib  # loaded when an export is made
+
         data = tablib.Dataset(headers=self.headers, title=self.title[:31])
         for row in self.rows:
             data.append(row)
