@@ -43,7 +43,7 @@ def task_enqueue(task: Task[..., Any], **kwargs: Any) -> None:
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     backend.validate_task(task)
-    row = DBTaskResult(
+    row: Any = DBTaskResult(
         args_kwargs=normalize_json({"args": [], "kwargs": kwargs}),
         priority=task.priority,
         task_path=task.module_path,
