@@ -19,10 +19,14 @@ def _french_by_default() -> None:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty local cache: ids are reused from one test to the next.
-    The shared cache lives in the database: each test's transaction rolls its entries back."""
+    The shared cache lives in the database: each test's transaction rolls its entries back,
+    and with them the rate counts this process holds reservations of (forgotten too)."""
     from django.core.cache import caches
 
+    from buron.core.ratelimit import rate_reservations_forget
+
     caches["local"].clear()
+    rate_reservations_forget()
 
 
 def pytest_report_header() -> str:

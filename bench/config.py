@@ -70,6 +70,8 @@ class Budgets:
     availability_p95_demo_ms: float = 100.0
     availability_p95_national_ms: float = 300.0
     booking_to_minimal_ratio: float = 0.25
+    # Every booking spends a carnet's credit (issue "What is sold…").
+    carnet_booking_to_minimal_ratio: float = 0.25
     worker_rss_mb: float = 120.0
     cold_start_s: float = 1.5
 

@@ -4,7 +4,8 @@ Each client has its own member and API token (created through the accounts servi
 the clients book half-days spread over all sites and days, each on a different day at each
 request so that a member's own limits never refuse them; the other half hammer one site on
 one day, where most answers are "taken" (409, with alternatives) or "you already have a
-booking then" (422).
+booking then" (422). In the carnet load, other clients of the same two shapes hold a carnet
+in every network: each booking they make spends its credits (offers' coverage).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from django.db import transaction
 from buron.accounts.models import User
 from buron.accounts.services import api_token_create, member_create
 from buron.booking.models import Booking
-from buron.places.models import Resource, Site
+from buron.offers.models import EntryKind, LedgerEntry, Offer, OfferKind, Right
+from buron.offers.services import right_period
+from buron.places.models import Network, Resource, Site
 from buron.places.selectors import site_schedules
 
 from .client import Plan, Request
@@ -44,6 +47,11 @@ def members_reset() -> int:
     old.delete()
     from django_tasks_db.models import DBTaskResult
 
+    # The carnets of earlier runs and their ledgers (the bench's own offer).
+    rights = Right.objects.filter(offer__name_fr=CARNET_NAME)
+    LedgerEntry.objects.filter(right__in=rights).delete()
+    rights.delete()
+
     # Confirmation emails queued by earlier runs (nothing works this queue in a bench database).
     DBTaskResult.objects.all().delete()
     return count
@@ -64,6 +72,66 @@ def members_create(count: int, run_id: str) -> list[Member]:
         )
         members.append(Member(user.pk, api_token_create(user=user, name="bench")))
     return members
+
+
+CARNET_NAME = "Carnet du banc d'essai"
+CARNET_CREDITS = 1_000_000
+
+
+@transaction.atomic
+def carnets_grant(members: list[Member], today: dt.date) -> int:
+    """A carnet in every network for each member, valid a year from today, with credits
+    enough for the run: what offers' right_grant writes (the right and the ledger's grant),
+    in bulk. Returns how many rights were given."""
+    rights = []
+    for network in Network.objects.order_by("pk"):
+        offer, _created = Offer.objects.get_or_create(
+            network=network,
+            kind=OfferKind.CARNET,
+            name_fr=CARNET_NAME,
+            defaults={
+                "net_price": 75,
+                "credits": CARNET_CREDITS,
+                "validity_months": 12,
+                "is_active": False,  # not on sale: given to the bench's members only
+            },
+        )
+        first, last = right_period(offer=offer, starts_on=today)
+        rights += [
+            Right(
+                member_id=member.user_id,
+                network_id=network.pk,
+                offer=offer,
+                kind=OfferKind.CARNET,
+                starts_on=first,
+                expires_on=last,
+                half_day_credits=offer.half_day_credits,
+                day_credits=offer.day_credits,
+            )
+            for member in members
+        ]
+    Right.objects.bulk_create(rights)
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(right=right, kind=EntryKind.GRANT, credits=CARNET_CREDITS) for right in rights
+    )
+    return len(rights)
+
+
+def carnet_spent(members: list[Member]) -> dict[str, int]:
+    """The carnet members' credits spent, and the bookings they hold: every active booking
+    of theirs must have spent a credit."""
+    from django.db.models import Sum
+
+    entries = LedgerEntry.objects.filter(
+        right__member_id__in=[m.user_id for m in members], right__offer__name_fr=CARNET_NAME
+    )
+    granted = entries.filter(kind=EntryKind.GRANT).aggregate(n=Sum("credits"))["n"] or 0
+    balance = entries.aggregate(n=Sum("credits"))["n"] or 0
+    return {
+        "spent_credits": granted - balance,
+        "spends": entries.filter(kind=EntryKind.SPEND).count(),
+        "active_bookings": load_bookings(members),
+    }
 
 
 def load_bookings(members: list[Member]) -> int:

@@ -141,9 +141,16 @@ def _integrity() -> dict[str, Any]:
 
 
 def _probes(
-    *, token: str, other_token: str, spread: tuple[dt.date, str], hot: dict[str, Any]
+    *,
+    token: str,
+    other_token: str,
+    carnet_token: str,
+    spread: tuple[dt.date, str],
+    hot: dict[str, Any],
 ) -> dict[str, Any]:
-    """Queries and time of one request of each kind, in this process (after the load)."""
+    """Queries and time of one request of each kind, in this process (after the load), by
+    tokens already in use: a token's first call also writes its rate batch and its last
+    use (once in BATCH_MAX calls, and once in a while), measured apart."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -167,24 +174,43 @@ def _probes(
 
     day, site = spread
     booking = {"site": site, "date": day.isoformat(), "period": "am"}
+    carnet_booking = {"site": site, "date": day.isoformat(), "period": "am"}
     hot_booking = {"site": hot["site"], "date": hot["day"], "period": "day"}
     availability = f"/api/v1/availability?date={hot['day']}&period=day&kind=desk"
+    first_call = probe("GET", "/api/v1/bookings", None, token)
+    for warm in (other_token, carnet_token):
+        probe("GET", "/api/v1/bookings", None, warm)
     return {
         "minimal": probe("GET", MINIMAL_PATH),
         "availability_all_sites": probe("GET", availability),
+        "token_first_call": first_call,
+        "token_second_call": probe("GET", "/api/v1/bookings", None, token),
         "booking_created": probe("POST", "/api/v1/bookings", booking, token),
+        "booking_carnet_created": probe("POST", "/api/v1/bookings", carnet_booking, carnet_token),
         "booking_same_again": probe("POST", "/api/v1/bookings", booking, token),
         "booking_hot_site_after_load": probe("POST", "/api/v1/bookings", hot_booking, other_token),
     }
 
 
+def _hot_target(day: dt.date) -> dict[str, Any]:
+    """The open site with the most free desks that day."""
+    from buron.booking.selectors import availability
+
+    found = [r for r in availability(day=day, period="day", kind="desk") if r.is_open]
+    best = max(found, key=lambda r: (r.free_count, -r.site.pk))
+    return {"site": best.site.slug, "day": day.isoformat(), "free_desks": best.free_count}
+
+
 def _probe_target(targets: Targets) -> tuple[dt.date, str]:
-    """The last day of the horizon and a site with a desk still free that morning: the
-    "booking created" probe must find one (the seed fills some sites' days)."""
+    """The last day of the horizon and a site with two desks still free that morning (one
+    if none has two): the "booking created" probes must find them (the seed fills some
+    sites' days)."""
     from buron.booking.selectors import availability
 
     day = targets.days[-1]
-    free = [r.site.slug for r in availability(day=day, period="am", kind="desk") if r.free_count]
+    found = availability(day=day, period="am", kind="desk")
+    free = [r.site.slug for r in found if r.free_count >= 2]
+    free = free or [r.site.slug for r in found if r.free_count]
     return day, (free or targets.open_sites[day]["am"])[0]
 
 
@@ -198,28 +224,49 @@ class LoadSetup:
     booking_plans: list[Plan]
     groups: list[str]
     minimal_plans: list[Plan]
+    # The carnet load: other members, each with a carnet, the same shapes of clients (their
+    # hot site is hammered another day).
+    carnet_members: list[Member]
+    carnet_plans: list[Plan]
 
 
-def _load_setup(load: Load, today: dt.date, hot_site: str, day: dt.date) -> LoadSetup:
+def _plans(
+    members: list[Member], targets: Targets, hot: tuple[str, dt.date], seed: int
+) -> list[Plan]:
+    """Half the members spread over all sites and days, half hammer one site one day."""
+    from . import loadplan
+
+    half = len(members) // 2
+    return [
+        loadplan.spread_plan(m, targets, seed=seed + n) for n, m in enumerate(members[:half])
+    ] + [loadplan.hot_plan(m, *hot, seed=n) for n, m in enumerate(members[half:])]
+
+
+def _load_setup(
+    load: Load, today: dt.date, hot: tuple[str, dt.date], carnet_hot: tuple[str, dt.date]
+) -> LoadSetup:
     from . import loadplan, server
     from .client import Request
 
     run_id = uuid.uuid4().hex[:8]
     members = loadplan.members_create(load.clients, run_id)
-    probe_members = loadplan.members_create(2, run_id + "-probe")
+    probe_members = loadplan.members_create(3, run_id + "-probe")
+    carnet_members = loadplan.members_create(load.clients, run_id + "-carnet")
+    granted = loadplan.carnets_grant([*carnet_members, probe_members[2]], today)
+    log(f"carnets given: {granted}")
     targets = loadplan.spread_targets(today)
     half = load.clients // 2
-    spread = [loadplan.spread_plan(m, targets, seed=n) for n, m in enumerate(members[:half])]
-    hot = [loadplan.hot_plan(m, hot_site, day, seed=n) for n, m in enumerate(members[half:])]
     minimal = Request("GET", server.MINIMAL_PATH)
     minimal_plans: list[Plan] = [lambda _k: minimal for _n in range(load.clients)]
     return LoadSetup(
         members=members,
         probe_members=probe_members,
         targets=targets,
-        booking_plans=spread + hot,
-        groups=["spread"] * len(spread) + ["hot"] * len(hot),
+        booking_plans=_plans(members, targets, hot, seed=0),
+        groups=["spread"] * half + ["hot"] * (load.clients - half),
         minimal_plans=minimal_plans,
+        carnet_members=carnet_members,
+        carnet_plans=_plans(carnet_members, targets, carnet_hot, seed=load.clients),
     )
 
 
@@ -273,6 +320,9 @@ def _loads(port: int, load: Load, setup: LoadSetup) -> dict[str, LoadResult]:
     runs = {
         "minimal_before": run_load("minimal_before", setup.minimal_plans, ok_minimal),
         "booking": run_load("booking", setup.booking_plans, ok_booking, groups=setup.groups),
+        "booking_carnet": run_load(
+            "booking_carnet", setup.carnet_plans, ok_booking, groups=setup.groups
+        ),
         "minimal_after": run_load("minimal_after", setup.minimal_plans, ok_minimal),
     }
     for label, result in runs.items():
@@ -309,9 +359,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     open_results = [r for r in results if r.is_open]
     hot = max(open_results, key=lambda r: (r.free_count, -r.site.pk))
     out["hot"] = {"site": hot.site.slug, "day": day.isoformat(), "free_desks": hot.free_count}
+    out["carnet_hot"] = _hot_target(search_day(day))
 
     out["load_members_removed"] = loadplan.members_reset()
-    setup = _load_setup(load, today, hot.site.slug, day)
+    setup = _load_setup(
+        load,
+        today,
+        (hot.site.slug, day),
+        (out["carnet_hot"]["site"], dt.date.fromisoformat(out["carnet_hot"]["day"])),
+    )
     out["spread"] = {
         "clients": setup.groups.count("spread"),
         "days": len(setup.targets.days),
@@ -337,15 +393,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out["booking_rps"] = round(booking.rps, 1)
     out["minimal_rps"] = round(minimal_rps, 1)
     out["ratio"] = round(booking.rps / minimal_rps, 3) if minimal_rps else 0.0
+    carnet = runs["booking_carnet"]
+    out["booking_carnet_rps"] = round(carnet.rps, 1)
+    out["ratio_carnet"] = round(carnet.rps / minimal_rps, 3) if minimal_rps else 0.0
     out["integrity"] = {
         **_integrity(),
         "created_answers": booking.statuses.get(201, 0) + booking.late.get(201, 0),
         "created_in_database": loadplan.load_bookings(setup.members),
     }
+    out["carnet"] = {
+        **loadplan.carnet_spent(setup.carnet_members),
+        "created_answers": carnet.statuses.get(201, 0) + carnet.late.get(201, 0),
+    }
+    log(f"carnet: {out['carnet']}")
     log(f"integrity: {out['integrity']}")
     out["probes"] = _probes(
         token=setup.probe_members[0].token,
         other_token=setup.probe_members[1].token,
+        carnet_token=setup.probe_members[2].token,
         spread=_probe_target(setup.targets),
         hot=out["hot"],
     )

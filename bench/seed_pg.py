@@ -212,9 +212,9 @@ def _places(size: Size, today: dt.date) -> None:
     # Desks: 2 to 14 a site (cut to the exact total); a meeting or visio room at most sites.
     _execute(
         """
-        INSERT INTO places_resource (kind, name, capacity, booking_unit, is_active,
+        INSERT INTO places_resource (kind, name, name_en, capacity, booking_unit, is_active,
             description_fr, description_en, network_id, site_id)
-        SELECT 'desk', 'Poste ' || n, 1, 'half_day', (s.idx * 31 + n) %% 113 <> 0, '', '',
+        SELECT 'desk', 'Poste ' || n, '', 1, 'half_day', (s.idx * 31 + n) %% 113 <> 0, '', '',
             s.network_id, s.id
         FROM bench_sites s CROSS JOIN LATERAL generate_series(1, 2 + (s.idx * 37) %% 13) AS n
         ORDER BY n, s.idx
@@ -223,10 +223,10 @@ def _places(size: Size, today: dt.date) -> None:
     )
     _execute(
         """
-        INSERT INTO places_resource (kind, name, capacity, booking_unit, is_active,
+        INSERT INTO places_resource (kind, name, name_en, capacity, booking_unit, is_active,
             description_fr, description_en, network_id, site_id)
         SELECT CASE WHEN s.idx %% 2 = 0 THEN 'meeting_room' ELSE 'visio_room' END,
-            CASE WHEN s.idx %% 2 = 0 THEN 'Salle de réunion' ELSE 'Salle visio' END,
+            CASE WHEN s.idx %% 2 = 0 THEN 'Salle de réunion' ELSE 'Salle visio' END, '',
             CASE WHEN s.idx %% 2 = 0 THEN 8 ELSE 4 END, 'hour', true, '', '',
             s.network_id, s.id
         FROM bench_sites s

@@ -7,8 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import tablib
 from django.db.models import QuerySet
 
 from buron.accounts.models import User
@@ -16,6 +16,9 @@ from buron.core.money import money
 
 from . import selectors
 from .models import Invoice, InvoiceLine, Kind, Payment
+
+if TYPE_CHECKING:
+    import tablib
 
 TABLES = ("invoices", "payments", "vat", "fec")
 FORMATS = ("csv", "xlsx", "txt")
@@ -72,6 +75,8 @@ def _sign(invoice: Invoice) -> int:
 
 def invoices_table(*, user: User, start: dt.date, end: dt.date) -> tablib.Dataset:
     """One row per invoice or credit note issued in the period (credit notes negative)."""
+    import tablib  # loaded when an export is made
+
     data = tablib.Dataset(
         headers=[
             "number",
@@ -110,6 +115,8 @@ def invoices_table(*, user: User, start: dt.date, end: dt.date) -> tablib.Datase
 
 def payments_table(*, user: User, start: dt.date, end: dt.date) -> tablib.Dataset:
     """One row per payment received in the period."""
+    import tablib  # loaded when an export is made
+
     data = tablib.Dataset(
         headers=["paid_on", "invoice", "customer", "method", "reference", "amount"],
         title="payments",
@@ -142,6 +149,8 @@ def vat_table(*, user: User, start: dt.date, end: dt.date) -> tablib.Dataset:
         for rate, (basis, amount) in _vat_by_rate(inv).items():
             totals[rate][0] += _sign(inv) * basis
             totals[rate][1] += _sign(inv) * amount
+    import tablib  # loaded when an export is made
+
     data = tablib.Dataset(headers=["vat_rate", "taxable_amount", "vat"], title="vat")
     for rate in sorted(totals, reverse=True):
         data.append([str(rate), str(money(totals[rate][0])), str(money(totals[rate][1]))])

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from .models import Booking, BookingStatus
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Buron//Bookings//EN"
 
@@ -30,6 +33,8 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def booking_event(booking: Booking) -> Event:
+    from icalendar import Event  # loaded when a feed is asked for, not at start-up
+
     site = booking.site
     event = Event()
     event.add("uid", booking_uid(booking))
@@ -52,6 +57,8 @@ def booking_event(booking: Booking) -> Event:
 
 
 def bookings_calendar(bookings: Iterable[Booking], *, name: str) -> bytes:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

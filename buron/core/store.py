@@ -1,8 +1,9 @@
 """Statements written by hand on core's tables.
 
-The API's rate counter is counted on every API call (on the booking's hot path): one upsert
-statement, atomic on SQLite and PostgreSQL alike, rather than a read and a write through the
-ORM. Table and column names come from the model's _meta; values go as named parameters.
+The API's rate counter is shared by every worker process: a process takes a batch of a
+client's allowance from it in one upsert statement (buron.core.ratelimit), atomic on SQLite
+and PostgreSQL alike, rather than a read and a write through the ORM. Table and column
+names come from the model's _meta; values go as named parameters.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from .models import RateCounter
 
 
 @cache
-def _count_statement() -> str:
+def _reserve_statement() -> str:
+    # A new window starts the count again; within a window the count only grows, and never
+    # past the limit: when the batch does not fit, nothing is written and no row comes back.
     return sql.compose(
-        "INSERT INTO {table} ({name}, {window}, {calls}) VALUES (%(name)s, %(window)s, 1)"
+        "INSERT INTO {table} ({name}, {window}, {calls}) VALUES (%(name)s, %(window)s, %(want)s)"
         " ON CONFLICT ({name}) DO UPDATE SET"
         " {calls} = CASE WHEN {table}.{window} = excluded.{window}"
-        " THEN {table}.{calls} + 1 ELSE 1 END,"
+        " THEN {table}.{calls} + excluded.{calls} ELSE excluded.{calls} END,"
         " {window} = excluded.{window}"
+        " WHERE {table}.{window} <> excluded.{window}"
+        " OR {table}.{calls} + excluded.{calls} <= %(limit)s"
         " RETURNING {calls}",
         table=sql.table(RateCounter),
         name=sql.column(RateCounter, "name"),
@@ -29,7 +34,11 @@ def _count_statement() -> str:
     )
 
 
-def rate_counter_hit(*, name: str, window: int) -> int:
-    """Count one call of `name` in the fixed window `window`; the calls counted in it."""
-    ((calls,),) = sql.fetch_all(_count_statement(), {"name": name, "window": window})
-    return int(calls)
+def rate_counter_reserve(*, name: str, window: int, want: int, limit: int) -> int | None:
+    """Count `want` more calls of `name` in the fixed window `window` (1 ≤ want ≤ limit)
+    unless that would pass `limit`: the calls counted in the window then, or None (nothing
+    counted) when they do not fit."""
+    rows = sql.fetch_all(
+        _reserve_statement(), {"name": name, "window": window, "want": want, "limit": limit}
+    )
+    return int(rows[0][0]) if rows else None

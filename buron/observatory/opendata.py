@@ -18,8 +18,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import tablib
 from django.db.models import QuerySet
 
 from buron.accounts.models import VisitorStatus
@@ -27,6 +27,9 @@ from buron.attendance.models import Visit
 from buron.places.models import Site
 
 from .raw import UNKNOWN_STATUS
+
+if TYPE_CHECKING:
+    import tablib
 
 MIN_GROUP = 5
 STATUSES = [*VisitorStatus.values, UNKNOWN_STATUS]
@@ -115,6 +118,8 @@ def open_data_rows(
 
 def open_data_dataset(*, sites: QuerySet[Site], start: dt.date, end: dt.date) -> tablib.Dataset:
     """The open-data rows as a dataset for CSV, XLSX or ODS."""
+    import tablib  # loaded when an export is made
+
     data = tablib.Dataset(headers=COLUMNS, title="visits")
     for row in open_data_rows(sites=sites, start=start, end=end):
         data.append([row[c] for c in COLUMNS])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from buron.places.models import Site
 
@@ -18,5 +17,7 @@ def yearly_report_pdf(*, sites: QuerySet[Site], year: int, tables: list[Table]) 
         "observatory/report.html",
         {"year": year, "sites": list(sites.order_by("name")), "tables": tables},
     )
+    from weasyprint import HTML  # heavy (fonts, images): loaded when a report is made
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import tablib
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,9 @@ from buron.accounts.models import VisitorStatus
 from .charts import bar_chart
 from .revenue import INDIVIDUAL, KINDS, PAYERS, Revenue
 from .selectors import Dashboard
+
+if TYPE_CHECKING:
+    import tablib
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -37,6 +40,8 @@ class Table:
 
     def dataset(self) -> tablib.Dataset:
         """The table as a tablib dataset, for exports."""
+        import tablib  # loaded when an export is made
+
         data = tablib.Dataset(headers=self.headers, title=self.title[:31])
         for row in self.rows:
             data.append(row)

@@ -13,21 +13,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    BooleanField,
-    DecimalField,
-    Exists,
-    IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,7 +30,7 @@ from buron.accounts.models import User
 from buron.accounts.selectors import staff_scope
 from buron.places.models import ResourceKind, Site
 
-from . import selectors
+from . import selectors, store
 from .models import (
     RIGHT_KINDS,
     EntryKind,
@@ -371,20 +364,7 @@ def proof_decide(
 # --- what covers a booking -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    source: str  # "right" or "pass"
-    pk: int
-    kind: str
-    balance: int
-    week_days: int
-    same_day: bool
-    days_per_week: int | None
-    half_day_credits: int
-    day_credits: int
-    expires_on: dt.date | None
-    net_price: Decimal
-    vat_rate: Decimal
+_Candidate = store.CoverageCandidate
 
 
 def _candidates(
@@ -392,90 +372,11 @@ def _candidates(
 ) -> list[_Candidate]:
     """The member's rights usable at that site that day, with their balance and the days
     of that week already covered, and the site's published passes of the kind: one
-    statement (a union), read under the member's lock."""
-    counted = selectors.right_annotations(day)
-    offer_sites = Offer.sites.through.objects
-    at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("offer_id"))) | Exists(
-        offer_sites.filter(offer_id=OuterRef("offer_id"), site_id=site_id)
+    statement (a union, written by hand: store.coverage_candidates), read under the
+    member's lock."""
+    return store.coverage_candidates(
+        member_id=member_id, network_id=network_id, site_id=site_id, day=day, pass_kind=pass_kind
     )
-    rights = (
-        Right.objects.filter(
-            member_id=member_id, network_id=network_id, starts_on__lte=day, expires_on__gte=day
-        )
-        .filter(at_site)
-        .order_by()
-        .annotate(
-            source=Value("right"),
-            balance=counted["balance"],
-            week_days=counted["week_days"],
-            same_day=counted["same_day"],
-            net=Value(Decimal(0), output_field=DecimalField(max_digits=9, decimal_places=2)),
-            rate=Value(Decimal(0), output_field=DecimalField(max_digits=5, decimal_places=2)),
-        )
-        .values_list(
-            "source",
-            "pk",
-            "kind",
-            "balance",
-            "week_days",
-            "same_day",
-            "days_per_week",
-            "half_day_credits",
-            "day_credits",
-            "expires_on",
-            "net",
-            "rate",
-        )
-    )
-    offer_at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("pk"))) | Exists(
-        offer_sites.filter(offer_id=OuterRef("pk"), site_id=site_id)
-    )
-    passes = (
-        Offer.objects.filter(network_id=network_id, kind=pass_kind, category="", is_active=True)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        .filter(offer_at_site)
-        .order_by()
-        .annotate(
-            source=Value("pass"),
-            balance=Value(0, output_field=IntegerField()),
-            week_days=Value(0, output_field=IntegerField()),
-            same_day=Value(False, output_field=BooleanField()),
-            net=Coalesce("net_price", Value(Decimal(0))),
-            rate=Coalesce("vat_rate", Value(Decimal(0))),
-        )
-        .values_list(
-            "source",
-            "pk",
-            "kind",
-            "balance",
-            "week_days",
-            "same_day",
-            "days_per_week",
-            "half_day_credits",
-            "day_credits",
-            "valid_until",
-            "net",
-            "rate",
-        )
-    )
-    return [
-        _Candidate(
-            source=row[0],
-            pk=row[1],
-            kind=row[2],
-            balance=int(row[3] or 0),
-            week_days=int(row[4] or 0),
-            same_day=bool(row[5]),
-            days_per_week=row[6],
-            half_day_credits=row[7],
-            day_credits=row[8],
-            expires_on=row[9],
-            net_price=Decimal(row[10]),
-            vat_rate=Decimal(row[11]),
-        )
-        for row in rights.union(passes, all=True)
-    ]
 
 
 def coverage_for_booking(

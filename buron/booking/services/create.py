@@ -17,6 +17,7 @@ from django_tasks_db import DatabaseBackend
 
 from buron.accounts.models import User
 from buron.core import sql
+from buron.core.queue import task_enqueue, tasks_together
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site
 from buron.places.selectors import DaySchedule
 
@@ -176,15 +177,16 @@ def _alternatives_now(
 def confirm_by_email(bookings: list[Booking]) -> None:
     """Queue the confirmation of bookings, never of a rollback. In the database's queue
     (django-tasks-db) the task is written in the bookings' own transaction: it commits or
-    rolls back with them, without a write of its own. Any other queue is handed the task
-    once the transaction has committed."""
+    rolls back with them (within tasks_together, in the statement that writes the other
+    tasks the booking queued). Any other queue is handed the task once the transaction has
+    committed."""
     ids = [b.pk for b in bookings if b.member_id]
     if not ids:
         return
     language = get_language() or "fr"
 
     def send() -> None:
-        tasks.booking_confirmation_send.enqueue(booking_ids=ids, language=language)
+        task_enqueue(tasks.booking_confirmation_send, booking_ids=ids, language=language)
 
     if isinstance(tasks.booking_confirmation_send.get_backend(), DatabaseBackend):
         send()
@@ -379,9 +381,11 @@ def _hold_half_day(
         booking = _claims(candidates=_look(site=ask.site, kind=ask.kind, span=span).free, **common)
     if booking is None:
         raise _taken(ask.site)
-    _tell_participants(booking, ask.booked_by or member, ask.choices)
-    if notify:
-        confirm_by_email([booking])
+    # The tasks the participants and the confirmation queue: written in one statement.
+    with tasks_together():
+        _tell_participants(booking, ask.booked_by or member, ask.choices)
+        if notify:
+            confirm_by_email([booking])
     return booking
 
 
@@ -508,8 +512,9 @@ def _hold_hours(
     )
     if booking is None:
         raise SlotTaken(_("Just taken: this room is no longer free at that time."))
-    _tell_participants(booking, booked_by or member, choices)
-    confirm_by_email([booking])
+    with tasks_together():
+        _tell_participants(booking, booked_by or member, choices)
+        confirm_by_email([booking])
     return booking
 
 
