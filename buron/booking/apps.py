@@ -10,10 +10,11 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from buron.accounts import events, privacy
 
-        from . import coverage, services, site_rules
+        from . import coverage, room_hours, services, site_rules
 
         site_rules.connect()
         coverage.connect()
+        room_hours.connect()
 
         events.on_status_change(services.member_bookings_restatus)
         privacy.register(

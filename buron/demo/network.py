@@ -298,7 +298,12 @@ OFFERS: tuple[tuple[str, str, str, Decimal, dict[str, object]], ...] = (
         "Pack accueil nouveaux arrivants (premiers mois offerts)",
         "Newcomer welcome pack (first months free)",
         Decimal("0"),
-        {"validity_months": 3, "vat_rate": Decimal("0"), "vat_exemption_reason": "Offert"},
+        {
+            "validity_months": 3,
+            "vat_rate": Decimal("0"),
+            "vat_exemption_reason": "Offert",
+            "vat_exemption_code": "VATEX-EU-O",
+        },
     ),
     (
         "day_pass",
@@ -319,6 +324,6 @@ OFFERS: tuple[tuple[str, str, str, Decimal, dict[str, object]], ...] = (
         "10 heures de salle de réunion",
         "10 meeting-room hours",
         Decimal("100.00"),
-        {"service": "meeting_room_hours", "quantity": 10},
+        {"service": "meeting_room_hours", "quantity": 10, "validity_months": 12},
     ),
 )

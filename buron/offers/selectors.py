@@ -168,6 +168,8 @@ class CoveredBy:
     SUBSCRIPTION = "subscription"
     CARNET = "carnet"
     WELCOME_PACK = "welcome_pack"
+    PASS = "pass"  # noqa: S105 (a pass bought ahead, not a password)
+    SERVICE_PACK = "service_pack"
     PAY_AS_YOU_GO = "pay_as_you_go"
 
 
@@ -235,6 +237,9 @@ def covered_by_name(kind: str) -> str:
         OfferKind.CARNET: CoveredBy.CARNET,
         OfferKind.SUBSCRIPTION: CoveredBy.SUBSCRIPTION,
         OfferKind.WELCOME_PACK: CoveredBy.WELCOME_PACK,
+        OfferKind.HALF_DAY_PASS: CoveredBy.PASS,
+        OfferKind.DAY_PASS: CoveredBy.PASS,
+        OfferKind.SERVICE_PACK: CoveredBy.SERVICE_PACK,
     }[OfferKind(kind)]
 
 

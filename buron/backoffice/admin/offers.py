@@ -37,6 +37,7 @@ class OfferForm(forms.ModelForm):
             "net_price",
             "vat_rate",
             "vat_exemption_reason",
+            "vat_exemption_code",
             "category",
             "is_active",
             "valid_from",

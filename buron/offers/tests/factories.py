@@ -67,5 +67,6 @@ def welcome_pack(network: object, *, months: int = 3, **kwargs: object) -> Offer
         net_price=Decimal("0"),
         vat_rate=Decimal("0"),
         vat_exemption_reason="Offert",
+        vat_exemption_code="VATEX-EU-O",
         **kwargs,
     )
