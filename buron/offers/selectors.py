@@ -15,6 +15,7 @@ from buron.places.models import Site
 from .models import (
     EntryKind,
     LedgerEntry,
+    MailItem,
     Offer,
     OfferKind,
     PayAsYouGo,
@@ -157,6 +158,86 @@ def member_rights(
         )
         for r in found
     ]
+
+
+# --- service packs ---------------------------------------------------------------------------
+
+
+def service_pack_for(
+    *, member: User, site: Site, service: str, day: dt.date, quantity: int = 0
+) -> Right | None:
+    """The member's service pack of that service valid at the site that day (holding at
+    least `quantity` when counted), the one ending first; None when there is none."""
+    rows = (
+        Right.objects.filter(
+            member=member,
+            network_id=site.network_id,
+            kind=OfferKind.SERVICE_PACK,
+            service=service,
+            starts_on__lte=day,
+            expires_on__gte=day,
+            revoked_at__isnull=True,
+        )
+        .filter(Q(offer__sites__isnull=True) | Q(offer__sites=site))
+        .select_related("offer", "member")
+        .distinct()
+        .order_by("expires_on", "pk")
+    )
+    for right in rows:
+        if quantity <= 0 or right_balance(right=right) >= quantity:
+            return right
+    return None
+
+
+def service_packs_at_site(*, user: User, site: Site, day: dt.date) -> list[RightView]:
+    """The service packs valid that day at a site, with their balances, for its staff only
+    (deny by default: [] otherwise); two statements."""
+    if not staff_scope(user=user).covers_site(site):
+        return []
+    rights = list(
+        Right.objects.filter(
+            network_id=site.network_id,
+            kind=OfferKind.SERVICE_PACK,
+            starts_on__lte=day,
+            expires_on__gte=day,
+            revoked_at__isnull=True,
+            member__isnull=False,
+        )
+        .filter(Q(offer__sites__isnull=True) | Q(offer__sites=site))
+        .select_related("offer", "member")
+        .distinct()
+        .order_by("member__email", "expires_on", "pk")
+    )
+    totals = dict(
+        LedgerEntry.objects.filter(right__in=rights)
+        .values("right")
+        .annotate(total=Sum("credits"))
+        .values_list("right", "total")
+    )
+    return [
+        RightView(right=r, balance=int(totals.get(r.pk) or 0), entries=[], is_current=True)
+        for r in rights
+    ]
+
+
+def mail_waiting(*, user: User, site: Site) -> list[MailItem]:
+    """Mail received at a site and not handed over yet, for its staff only."""
+    if not staff_scope(user=user).covers_site(site):
+        return []
+    return list(
+        MailItem.objects.filter(site=site, handed_over_on__isnull=True)
+        .select_related("right__member")
+        .order_by("received_on", "pk")
+    )
+
+
+def member_mail(*, member: User, limit: int = 50) -> list[MailItem]:
+    """The mail received for a member at their business addresses, newest first."""
+    return list(
+        MailItem.objects.filter(right__member=member)
+        .select_related("site")
+        .order_by("-received_on", "-pk")[:limit]
+    )
 
 
 # --- what covers a booking ---------------------------------------------------------------
