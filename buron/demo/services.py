@@ -12,7 +12,7 @@ from django.utils import timezone
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_create
 from buron.observatory.services import rollups_refresh
-from buron.offers.models import Offer, Price, Right
+from buron.offers.models import Offer, Right
 from buron.offers.services import sale_record
 from buron.places.communes import communes_load
 from buron.places.models import (
@@ -153,7 +153,6 @@ def demo_load(*, year: int) -> DemoResult:
         )
     sites = _sites_load(network=network)
     _closures_load(sites=sites, year=year)
-    _prices_load(network=network)
 
     _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
     demo_attendance_load(
@@ -237,19 +236,6 @@ def _closures_load(*, sites: dict[str, Site], year: int) -> None:
             for name, value in values.items():
                 setattr(closure, name, value)
             closure.save()
-
-
-def _prices_load(*, network: Network) -> None:
-    """The published prices of the demo network."""
-    for position, (kind, unit, amount, condition_fr, condition_en) in enumerate(demo.PRICES):
-        Price.objects.update_or_create(
-            network=network,
-            site=None,
-            resource_kind=kind,
-            unit=unit,
-            condition_fr=condition_fr,
-            defaults={"amount": amount, "condition_en": condition_en, "position": position},
-        )
 
 
 def _history_load(*, network: Network, year: int) -> None:

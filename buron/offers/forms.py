@@ -70,7 +70,7 @@ QUOTA_SERVICES = [
 class MemberEmailField(forms.EmailField):
     """A member's email address, cleaned to the active member who has it."""
 
-    def clean(self, value: Any) -> User:  # type: ignore[override]
+    def clean(self, value: Any) -> User:
         email = super().clean(value)
         member = User.objects.filter(email__iexact=email, is_active=True).first()
         if member is None:

@@ -20,39 +20,11 @@ from .models import (
     OfferKind,
     PayAsYouGo,
     PayAsYouGoStatus,
-    Price,
     Proof,
     ProofStatus,
     Right,
     Sale,
 )
-
-
-def prices_by_site(sites: Iterable[Site]) -> dict[int, list[Price]]:
-    """The prices that apply at each site, in one query: a site's own prices replace the
-    network's for the same kind of resource."""
-    sites = list(sites)
-    network_ids = {s.network_id for s in sites}
-    rows = list(Price.objects.filter(network_id__in=network_ids).order_by("position", "amount"))
-    result: dict[int, list[Price]] = {}
-    for site in sites:
-        own = [p for p in rows if p.site_id == site.pk]
-        own_kinds = {p.resource_kind for p in own}
-        shared = [
-            p
-            for p in rows
-            if p.site_id is None
-            and p.network_id == site.network_id
-            and p.resource_kind not in own_kinds
-        ]
-        result[site.pk] = sorted(own + shared, key=lambda p: (p.position, p.amount))
-    return result
-
-
-def prices_for_site(site: Site) -> list[Price]:
-    """The prices shown for one site (prices_by_site for that site alone)."""
-    return prices_by_site([site])[site.pk]
-
 
 # --- the catalogue -------------------------------------------------------------------------
 
@@ -110,6 +82,54 @@ def catalogue(*, network_ids: Iterable[int], day: dt.date, site: Site | None = N
     if site is not None:
         offers = [o for o in offers if not o.sites.all() or site in o.sites.all()]
     return offers
+
+
+def offers_for_site_page(*, site: Site, day: dt.date) -> list[tuple[Offer, OfferPrice]]:
+    """What a site's public page lists: the offers on sale there that day open to everyone
+    and to reduced-price categories, each with its price excl. and incl. VAT (two
+    statements, whatever the number of offers)."""
+    return [
+        (o, offer_price(offer=o))
+        for o in catalogue(network_ids=[site.network_id], day=day, site=site)
+    ]
+
+
+_PASS_FOR_PERIOD = {"am": OfferKind.HALF_DAY_PASS, "pm": OfferKind.HALF_DAY_PASS}
+
+
+def price_for_booking(
+    *,
+    site: Site,
+    resource_kind: str,
+    period: str,
+    day: dt.date,
+    member: User | None = None,
+) -> OfferPrice | None:
+    """The published price of one booking of that kind of resource and period ("am",
+    "pm", "day") at a site that day, for that member: the cheapest pass of the catalogue
+    on sale there (a reduced one when the member's proof of its category is validated),
+    as pay-as-you-go charges it. None when the catalogue has no pass for it (rooms are
+    priced by packs of hours). Three statements at most."""
+    if resource_kind != "desk" or period not in ("am", "pm", "day"):
+        return None
+    kind = _PASS_FOR_PERIOD.get(period, OfferKind.DAY_PASS)
+    on_sale = catalogue(network_ids=[site.network_id], day=day, site=site)
+    found = [o for o in on_sale if o.kind == kind]
+    reduced = [o for o in found if o.category]
+    if reduced and member is not None and member.is_authenticated:
+        categories = set(
+            Proof.objects.filter(
+                member=member, network_id=site.network_id, status=ProofStatus.VALIDATED
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .values_list("category", flat=True)
+        )
+        found = [o for o in found if not o.category or o.category in categories]
+    else:
+        found = [o for o in found if not o.category]
+    if not found:
+        return None
+    return offer_price(offer=min(found, key=lambda o: (o.net_price, o.pk)))
 
 
 def offer_for_sale(*, offer_id: int, site: Site, day: dt.date) -> Offer | None:

@@ -269,6 +269,8 @@ def sale_rights_revoke(
 
 
 def _right_used(right: Right) -> bool:
+    if LedgerEntry.objects.filter(right=right, kind=EntryKind.EXPIRE).exists():
+        return True  # what expired was not refunded in time
     spends = LedgerEntry.objects.filter(right=right, kind=EntryKind.SPEND)
     for spend in spends:
         if (
