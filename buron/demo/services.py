@@ -13,7 +13,7 @@ from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_create
 from buron.observatory.services import rollups_refresh
 from buron.offers.models import Offer, Right
-from buron.offers.services import sale_record
+from buron.offers.services import sale_record, service_use
 from buron.places.communes import communes_load
 from buron.places.models import (
     Amenity,
@@ -313,11 +313,15 @@ def _demo_catalogue_load(*, network: Network, host_site: Site) -> None:
     member = User.objects.get(email=demo.MEMBER_EMAIL)
     if Right.objects.filter(member=member, network=network).exists():
         return
+    host = User.objects.get(email=demo.HOST_EMAIL)
     offer = Offer.objects.get(network=network, name_fr="Carnet de 10 demi-journées")
+    printing = Offer.objects.get(network=network, name_fr="100 pages d'impression")
     sale_record(
         site=host_site,
         member=member,
-        offers=[(offer, 1)],
+        offers=[(offer, 1), (printing, 1)],
         payment_method="desk",
-        sold_by=User.objects.get(email=demo.HOST_EMAIL),
+        sold_by=host,
     )
+    pages = Right.objects.get(member=member, offer=printing)
+    service_use(right=pages, site=host_site, quantity=12, by=host, note="Impressions (démo)")
