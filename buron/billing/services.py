@@ -123,13 +123,16 @@ def invoice_draft_create(
     customer_user: User | None = None,
     customer_organisation: Organisation | None = None,
     delivery: Party | None = None,
+    sale: Sale | None = None,
 ) -> Invoice:
-    """A draft invoice for a member or an organisation of the seller's network."""
+    """A draft invoice for a member or an organisation of the seller's network (of a sale
+    recorded by offers, when given)."""
     if customer_organisation is not None and customer_organisation.network_id != seller.network_id:
         raise InvoiceRefused(_("This organisation belongs to another network."))
     invoice = Invoice(
         network_id=seller.network_id,
         seller=seller,
+        sale=sale,
         customer_user=customer_user,
         customer_organisation=customer_organisation,
         **_customer_fields(
@@ -388,6 +391,7 @@ def invoice_issue(
     delivery: Party | None = None,
     issued_on: dt.date | None = None,
     render: bool = True,
+    sale: Sale | None = None,
 ) -> Invoice:
     """Issue an invoice from generic lines (a sale, a month of an employer contract…) in one
     call: the draft is created and issued in the same transaction, or not at all."""
@@ -398,6 +402,7 @@ def invoice_issue(
             customer_user=customer_user,
             customer_organisation=customer_organisation,
             delivery=delivery,
+            sale=sale,
         )
         issued = invoice_draft_issue(invoice=draft, issued_on=issued_on, render=False)
     if render:

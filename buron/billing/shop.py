@@ -96,9 +96,8 @@ def sale_invoice(sale: Sale) -> Invoice | None:
         customer_user=None if sale.organisation_id else sale.member,
         customer_organisation=sale.organisation,
         render=False,
+        sale=sale,
     )
-    Invoice.objects.filter(pk=invoice.pk).update(sale=sale)
-    invoice.sale = sale
     paid_to_host = sale.sold_by_id is not None and sale.sold_by_id != sale.member_id
     if sale.payment_method == PaymentMethod.DESK and paid_to_host:
         payment_record(

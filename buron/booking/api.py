@@ -111,8 +111,9 @@ class BookingOut(Schema):
     status: str
     covered_by: str | None = Field(
         None,
-        description="What pays for it: subscription, carnet, welcome_pack or pay_as_you_go "
-        "(null for what rights do not cover, e.g. rooms by the hour).",
+        description="What pays for it: subscription, carnet, pass (bought ahead), "
+        "welcome_pack, service_pack (room hours) or pay_as_you_go (null for what rights do "
+        "not cover, e.g. a room by the hour without a pack of hours).",
     )
     payer: str = Field("member", description="Who pays: member.")
 

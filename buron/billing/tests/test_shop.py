@@ -395,3 +395,73 @@ def test_the_fake_provider_s_page_is_closed_with_a_real_adapter(
     purchase = shop.purchase_start(member=member, site=site, offer=offer, method="card")
     settings.BURON_PAYMENT_ADAPTER = "buron.billing.payments.OfflinePayments"
     assert Client().get(purchase.pay_url).status_code == 404
+
+
+# --- VAT at 0 %: the offer's exemption code gives the invoice's VAT category ------------------
+
+
+def test_an_offer_at_zero_vat_needs_its_reason_and_code(network):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from buron.offers.models import Offer
+
+    offer = Offer(network=network, kind="day_pass", name_fr="x", net_price=1, vat_rate=0)
+    with pytest.raises(ValidationError) as info:
+        offer.full_clean()
+    assert {"vat_exemption_reason", "vat_exemption_code"} <= set(info.value.message_dict)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Offer.objects.create(
+            network=network,
+            kind="day_pass",
+            name_fr="x",
+            net_price=1,
+            vat_rate=0,
+            vat_exemption_reason="Formation",
+        )
+    taxed = Offer(
+        network=network,
+        kind="day_pass",
+        name_fr="x",
+        net_price=1,
+        vat_rate=20,
+        vat_exemption_code="VATEX-EU-O",
+    )
+    with pytest.raises(ValidationError) as info:
+        taxed.full_clean()
+    assert "vat_exemption_code" in info.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "category"),
+    [
+        ("VATEX-EU-132-1I", "Exonération de TVA, article 261-4-4° a du CGI", "E"),
+        ("VATEX-EU-O", "Hors champ de la TVA", "O"),
+    ],
+)
+def test_a_sale_at_zero_vat_is_invoiced_with_its_category_and_reason(
+    site, member, network, code, reason, category
+):
+    from buron.billing.services import invoice_pdf_render
+
+    from .helpers import one
+
+    workshop = OfferFactory(
+        network=network,
+        kind="service_pack",
+        service="meeting_room_hours",
+        quantity=3,
+        validity_months=1,
+        net_price=Decimal("40.00"),
+        vat_rate=Decimal("0"),
+        vat_exemption_reason=reason,
+        vat_exemption_code=code,
+    )
+    purchase = shop.purchase_start(member=member, site=site, offer=workshop, method="transfer")
+    assert purchase.invoice is not None
+    assert purchase.invoice.total_incl_vat == Decimal("40.00")
+    root = xml_of(pdf_bytes(invoice_pdf_render(invoice=purchase.invoice)))
+    trade = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax"
+    assert one(root, f"{trade}/ram:CategoryCode") == category
+    assert one(root, f"{trade}/ram:ExemptionReasonCode") == code
+    assert one(root, f"{trade}/ram:ExemptionReason") == reason
