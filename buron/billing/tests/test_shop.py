@@ -465,3 +465,16 @@ def test_a_sale_at_zero_vat_is_invoiced_with_its_category_and_reason(
     assert one(root, f"{trade}/ram:CategoryCode") == category
     assert one(root, f"{trade}/ram:ExemptionReasonCode") == code
     assert one(root, f"{trade}/ram:ExemptionReason") == reason
+
+
+def test_the_welcome_pack_is_taken_once_per_person_online(site, member, network, fake):
+    from buron.offers.tests.factories import welcome_pack
+
+    pack = welcome_pack(network)
+    first = shop.purchase_start(member=member, site=site, offer=pack, method="card")
+    assert first.invoice is None and first.pay_url == ""  # free: nothing to invoice or pay
+    assert Right.objects.get().kind == "welcome_pack"
+    with pytest.raises(services.OfferRefused) as info:
+        shop.purchase_start(member=member, site=site, offer=pack, method="transfer")
+    assert info.value.code == "welcome_once"
+    assert Sale.objects.count() == 1 and Right.objects.count() == 1
