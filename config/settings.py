@@ -398,6 +398,14 @@ REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(10 * 1024 * 1024
 # Demo: a visible notice on every page when the loaded data is the demo network.
 BURON_DEMO = env_bool("BURON_DEMO", False)
 
+# Payments: the adapter recording them (offline by default: desk, transfer, cheque, public
+# cash office); an online card provider's class and the secret its callbacks are signed
+# with. "buron.billing.fakecard.FakeCardPayments" is a local fake, for tests and the demo.
+BURON_PAYMENT_ADAPTER = os.environ.get(
+    "BURON_PAYMENT_ADAPTER", "buron.billing.payments.OfflinePayments"
+)
+BURON_PAYMENT_SECRET = os.environ.get("BURON_PAYMENT_SECRET", "")
+
 # Legal notice: the hosting provider's name, address and phone (several lines allowed).
 BURON_HOSTING = os.environ.get("BURON_HOSTING", "")
 

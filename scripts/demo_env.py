@@ -18,7 +18,9 @@ else:
     path.write_text(
         "# Written by `make demo` for the local demo only; production uses real environment\n"
         "# variables (see README, Production).\n"
-        f"DEBUG=1\nSECRET_KEY={secrets.token_urlsafe(50)}\n",
+        f"DEBUG=1\nSECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "# Card payments go to a local fake provider: no money is taken.\n"
+        "BURON_PAYMENT_ADAPTER=buron.billing.fakecard.FakeCardPayments\n",
         encoding="utf-8",
     )
     path.chmod(0o600)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from .document import Document, Line, Party
+from .document import NOT_SUBJECT, Document, Line, Party
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -106,7 +106,8 @@ def _line(transaction: etree._Element, line: Line) -> None:
     tax = _sub(settlement, "ram:ApplicableTradeTax")
     _sub(tax, "ram:TypeCode", "VAT")
     _sub(tax, "ram:CategoryCode", line.category)
-    _sub(tax, "ram:RateApplicablePercent", _number(line.vat_rate))
+    if line.category != NOT_SUBJECT:  # BR-O-05: no rate for what VAT does not reach
+        _sub(tax, "ram:RateApplicablePercent", _number(line.vat_rate))
     if line.service_start and line.service_end:
         period = _sub(settlement, "ram:BillingSpecifiedPeriod")
         _date(period, "ram:StartDateTime", line.service_start)
@@ -129,7 +130,8 @@ def _vat_breakdown(settlement: etree._Element, doc: Document) -> None:
             _sub(tax, "ram:ExemptionReasonCode", b.exemption_code)
         if b.category == "S":
             _sub(tax, "ram:DueDateTypeCode", due_code)
-        _sub(tax, "ram:RateApplicablePercent", _number(b.rate))
+        if b.category != NOT_SUBJECT:
+            _sub(tax, "ram:RateApplicablePercent", _number(b.rate))
 
 
 def _settlement(transaction: etree._Element, doc: Document) -> None:

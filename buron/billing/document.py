@@ -12,9 +12,12 @@ from buron.core.money import line_amount, money, vat_amount
 
 INVOICE_TYPE = "380"
 CREDIT_NOTE_TYPE = "381"
-# VAT categories Buron produces: standard rate, and exempt with a reason.
+# VAT categories Buron produces: standard rate, exempt with a reason, and not subject to
+# VAT (outside its scope, exemption code VATEX-EU-O).
 STANDARD = "S"
 EXEMPT = "E"
+NOT_SUBJECT = "O"
+NOT_SUBJECT_CODE = "VATEX-EU-O"
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,12 @@ class Document:
     notes: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
-def category_of(rate: Decimal) -> str:
-    """A positive rate is the standard category (S); a zero rate is an exemption (E)."""
-    return STANDARD if Decimal(rate) > 0 else EXEMPT
+def category_of(rate: Decimal, exemption_code: str = "") -> str:
+    """A positive rate is the standard category (S); a zero rate is an exemption (E), or
+    not subject to VAT (O) when its exemption code says so (VATEX-EU-O)."""
+    if Decimal(rate) > 0:
+        return STANDARD
+    return NOT_SUBJECT if exemption_code.strip().upper() == NOT_SUBJECT_CODE else EXEMPT
 
 
 def lines_from(inputs: Sequence[LineInput]) -> tuple[Line, ...]:
@@ -121,7 +127,7 @@ def lines_from(inputs: Sequence[LineInput]) -> tuple[Line, ...]:
             unit_price=Decimal(item.unit_price),
             vat_rate=Decimal(item.vat_rate),
             net_amount=line_amount(quantity=item.quantity, unit_price=item.unit_price),
-            category=category_of(item.vat_rate),
+            category=category_of(item.vat_rate, item.vat_exemption_code),
             service_start=item.service_start,
             service_end=item.service_end,
             vat_exemption_code=item.vat_exemption_code,
@@ -147,8 +153,8 @@ def breakdown_of(lines: Sequence[Line]) -> tuple[VatBreakdown, ...]:
                 rate=rate,
                 basis=basis,
                 amount=vat_amount(basis=basis, rate=rate) if category == STANDARD else money(0),
-                exemption_code=first_reason.vat_exemption_code if category == EXEMPT else "",
-                exemption_reason=first_reason.vat_exemption_reason if category == EXEMPT else "",
+                exemption_code=first_reason.vat_exemption_code if category != STANDARD else "",
+                exemption_reason=first_reason.vat_exemption_reason if category != STANDARD else "",
             )
         )
     return tuple(result)

@@ -6,7 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from buron.accounts.models import Organisation
 
 from .models import PaymentMethod
 
@@ -49,3 +52,35 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference (cheque or transfer number)"), max_length=100, required=False
     )
+
+
+class BuyForm(forms.Form):
+    """A member buys one offer online: how many, how they pay, and for whom."""
+
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=20, initial=1)
+    method = forms.ChoiceField(label=_("How I pay"), widget=forms.RadioSelect)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label=_("Invoice to"),
+        empty_label=_("Myself"),
+        help_text=_("An organisation you manage is invoiced with its SIREN, prices excl. VAT."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        methods: list[tuple[str, str]],
+        organisations: QuerySet[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        method = self.fields["method"]
+        if isinstance(method, forms.ChoiceField):
+            method.choices = methods
+            method.initial = methods[0][0] if methods else None
+        organisation = self.fields["organisation"]
+        if isinstance(organisation, forms.ModelChoiceField):
+            organisation.queryset = organisations
+        if not organisations.exists():
+            del self.fields["organisation"]

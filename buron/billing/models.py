@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buron.accounts.models import Organisation, User
 from buron.accounts.validators import validate_siren, validate_siret, validate_vat_number
+from buron.offers.models import Sale
 from buron.places.models import Network
 
 validate_prefix = RegexValidator(
@@ -83,6 +84,15 @@ class Seller(models.Model):
     )
     number_prefix = models.CharField(
         _("numbering prefix"), max_length=12, validators=[validate_prefix], unique=True
+    )
+    rights_before_payment = models.BooleanField(
+        _("rights at once when paid offline"),
+        default=True,
+        help_text=_(
+            "A purchase paid by transfer, cheque, at the desk or at the public cash office "
+            "gives its right at once, its invoice due; otherwise once the invoice is paid. "
+            "A card payment always gives it when paid."
+        ),
     )
 
     class Meta:
@@ -184,6 +194,15 @@ class Invoice(models.Model):
         blank=True,
         related_name="invoices",
         verbose_name=_("organisation"),
+    )
+    sale = models.OneToOneField(
+        Sale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice",
+        verbose_name=_("sale invoiced"),
+        editable=False,
     )
     # The customer as they were when the invoice was issued (drafts fill it from the member
     # or the organisation; it never follows later changes).

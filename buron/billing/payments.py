@@ -59,9 +59,14 @@ class PaymentAdapter(Protocol):
         by: User | None = None,
     ) -> Payment: ...
 
-    def checkout(self, *, invoice: Invoice, amount: Decimal) -> Checkout: ...
+    def checkout(self, *, invoice: Invoice, amount: Decimal, return_url: str = "") -> Checkout:
+        """Where to send the payer to pay `amount` of the invoice by card; the provider
+        sends them back to return_url and calls the payment callback."""
+        ...
 
-    def verify(self, *, payload: dict[str, Any]) -> Confirmation: ...
+    def verify(self, *, payload: dict[str, Any]) -> Confirmation:
+        """Read a provider's callback; raises InvoiceRefused when it is not genuine."""
+        ...
 
 
 class OfflinePayments:
@@ -90,7 +95,7 @@ class OfflinePayments:
             by=by,
         )
 
-    def checkout(self, *, invoice: Invoice, amount: Decimal) -> Checkout:
+    def checkout(self, *, invoice: Invoice, amount: Decimal, return_url: str = "") -> Checkout:
         raise InvoiceRefused(_("Online payment is not offered here."), code="offline")
 
     def verify(self, *, payload: dict[str, Any]) -> Confirmation:

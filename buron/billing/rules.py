@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from buron.core.money import money, vat_amount
 
-from .document import CREDIT_NOTE_TYPE, EXEMPT, INVOICE_TYPE, STANDARD, Document
+from .document import CREDIT_NOTE_TYPE, EXEMPT, INVOICE_TYPE, NOT_SUBJECT, STANDARD, Document
 
 
 @dataclass(frozen=True)
@@ -264,6 +264,74 @@ def br_e_10(doc: Document) -> list[Violation]:
             if line.category == EXEMPT
         ),
         _("A line at 0 % VAT says why it is exempt (a reason code or text)."),
+    )
+
+
+def _not_subject(doc: Document) -> bool:
+    return any(line.category == NOT_SUBJECT for line in doc.lines)
+
+
+@rule("BR-O-02")
+def br_o_02(doc: Document) -> list[Violation]:
+    return _one(
+        "BR-O-02",
+        not _not_subject(doc) or not (doc.seller.vat_number or doc.buyer.vat_number),
+        _("An invoice not subject to VAT gives neither the seller's nor the buyer's VAT number."),
+    )
+
+
+@rule("BR-O-05")
+def br_o_05(doc: Document) -> list[Violation]:
+    return _one(
+        "BR-O-05",
+        all(line.vat_rate == 0 for line in doc.lines if line.category == NOT_SUBJECT),
+        _("A line not subject to VAT has no VAT rate."),
+    )
+
+
+@rule("BR-O-08")
+def br_o_08(doc: Document) -> list[Violation]:
+    outside = [b for b in doc.breakdown if b.category == NOT_SUBJECT]
+    basis = _sum([line.net_amount for line in doc.lines if line.category == NOT_SUBJECT])
+    return _one(
+        "BR-O-08",
+        _sum([b.basis for b in outside]) == basis and (bool(outside) or basis == 0),
+        _("The amount not subject to VAT is the sum of its lines."),
+    )
+
+
+@rule("BR-O-09")
+def br_o_09(doc: Document) -> list[Violation]:
+    return _one(
+        "BR-O-09",
+        all(b.amount == 0 for b in doc.breakdown if b.category == NOT_SUBJECT),
+        _("What is not subject to VAT carries no VAT."),
+    )
+
+
+@rule("BR-O-10")
+def br_o_10(doc: Document) -> list[Violation]:
+    return _one(
+        "BR-O-10",
+        all(
+            (b.exemption_code or b.exemption_reason).strip()
+            for b in doc.breakdown
+            if b.category == NOT_SUBJECT
+        ),
+        _("What is not subject to VAT says why (a reason code or text)."),
+    )
+
+
+@rule("BR-O-11")
+def br_o_11(doc: Document) -> list[Violation]:
+    categories = {line.category for line in doc.lines} | {b.category for b in doc.breakdown}
+    return _one(
+        "BR-O-11",
+        NOT_SUBJECT not in categories or categories == {NOT_SUBJECT},
+        _(
+            "An invoice with lines not subject to VAT has no other VAT category: "
+            "invoice them apart."
+        ),
     )
 
 

@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 
 from buron.accounts.models import Organisation, User
 from buron.core.money import money
+from buron.offers.models import Sale
+from buron.offers.services import sale_rights_grant
 
 from .cii import cii_xml
 from .document import (
     CREDIT_NOTE_TYPE,
     INVOICE_TYPE,
+    NOT_SUBJECT,
     Document,
     LineInput,
     Party,
@@ -120,13 +123,16 @@ def invoice_draft_create(
     customer_user: User | None = None,
     customer_organisation: Organisation | None = None,
     delivery: Party | None = None,
+    sale: Sale | None = None,
 ) -> Invoice:
-    """A draft invoice for a member or an organisation of the seller's network."""
+    """A draft invoice for a member or an organisation of the seller's network (of a sale
+    recorded by offers, when given)."""
     if customer_organisation is not None and customer_organisation.network_id != seller.network_id:
         raise InvoiceRefused(_("This organisation belongs to another network."))
     invoice = Invoice(
         network_id=seller.network_id,
         seller=seller,
+        sale=sale,
         customer_user=customer_user,
         customer_organisation=customer_organisation,
         **_customer_fields(
@@ -224,6 +230,8 @@ def invoice_document(*, invoice: Invoice, lines: Sequence[LineInput] | None = No
     computed = lines_from(lines if lines is not None else _inputs_of(invoice))
     breakdown = breakdown_of(computed)
     net, vat, gross = totals_of(computed, breakdown)
+    # Outside the scope of VAT (category O), an invoice gives no VAT number (BR-O-02).
+    outside = bool(computed) and all(line.category == NOT_SUBJECT for line in computed)
     seller = Party(
         name=snap["name"],
         address_lines=tuple(snap["address_lines"]),
@@ -232,7 +240,7 @@ def invoice_document(*, invoice: Invoice, lines: Sequence[LineInput] | None = No
         country=snap["country"],
         siren=snap["siren"],
         siret=snap["siret"],
-        vat_number=snap["vat_number"],
+        vat_number="" if outside else snap["vat_number"],
         email=snap["email"],
     )
     buyer = Party(
@@ -242,7 +250,7 @@ def invoice_document(*, invoice: Invoice, lines: Sequence[LineInput] | None = No
         city=invoice.customer_city,
         country=invoice.customer_country,
         siren=invoice.customer_siren,
-        vat_number=invoice.customer_vat_number,
+        vat_number="" if outside else invoice.customer_vat_number,
         email=invoice.customer_email,
     )
     delivery = None
@@ -383,6 +391,7 @@ def invoice_issue(
     delivery: Party | None = None,
     issued_on: dt.date | None = None,
     render: bool = True,
+    sale: Sale | None = None,
 ) -> Invoice:
     """Issue an invoice from generic lines (a sale, a month of an employer contract…) in one
     call: the draft is created and issued in the same transaction, or not at all."""
@@ -393,6 +402,7 @@ def invoice_issue(
             customer_user=customer_user,
             customer_organisation=customer_organisation,
             delivery=delivery,
+            sale=sale,
         )
         issued = invoice_draft_issue(invoice=draft, issued_on=issued_on, render=False)
     if render:
@@ -549,6 +559,9 @@ def payment_record(
         recorded_by=by,
     )
     _restatus(locked)
+    if locked.sale_id is not None and locked.status == Status.PAID:
+        # A purchase's rights come once its invoice is paid (when not given at once).
+        sale_rights_grant(sale=Sale.objects.select_related("member").get(pk=locked.sale_id))
     return payment
 
 

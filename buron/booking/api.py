@@ -125,8 +125,9 @@ class BookingOut(Schema):
     status: str
     covered_by: str | None = Field(
         None,
-        description="What pays for it: subscription, carnet, welcome_pack, pay_as_you_go or "
-        "employer_contract (null for what rights do not cover, e.g. rooms by the hour).",
+        description="What pays for it: subscription, carnet, pass (bought ahead), "
+        "welcome_pack, service_pack (room hours), employer_contract or pay_as_you_go (null "
+        "for what rights do not cover, e.g. a room by the hour without a pack of hours).",
     )
     payer: str = Field("member", description="Who pays: member, employer or nobody.")
     amount_incl_vat: str | None = Field(

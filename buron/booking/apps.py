@@ -10,11 +10,12 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from buron.accounts import events, privacy
 
-        from . import coverage, payer, services, site_rules
+        from . import coverage, payer, room_hours, services, site_rules
 
         site_rules.connect()
         coverage.connect()
         payer.connect()
+        room_hours.connect()
 
         events.on_status_change(services.member_bookings_restatus)
         privacy.register(

@@ -217,24 +217,6 @@ SITES: tuple[DemoSite, ...] = (
     ),
 )
 
-# Published Murat prices, used network-wide in the demo; rooms and offices are demo figures.
-PRICES: tuple[tuple[str, str, Decimal, str, str], ...] = (
-    ("desk", "half_day", Decimal("10"), "", ""),
-    ("desk", "day", Decimal("20"), "", ""),
-    ("desk", "week", Decimal("80"), "", ""),
-    ("desk", "month", Decimal("100"), "un ou deux jours par semaine", "one or two days a week"),
-    (
-        "desk",
-        "month",
-        Decimal("0"),
-        "pack accueil : les premiers mois offerts aux nouveaux arrivants",
-        "welcome pack: the first months free for newcomers",
-    ),
-    ("meeting_room", "hour", Decimal("15"), "", ""),
-    ("visio_room", "hour", Decimal("20"), "", ""),
-    ("private_office", "half_day", Decimal("25"), "", ""),
-)
-
 NETWORK = {
     "slug": "cantal",
     "name": "Réseau des télécentres du Cantal (démo)",
@@ -298,7 +280,12 @@ OFFERS: tuple[tuple[str, str, str, Decimal, dict[str, object]], ...] = (
         "Pack accueil nouveaux arrivants (premiers mois offerts)",
         "Newcomer welcome pack (first months free)",
         Decimal("0"),
-        {"validity_months": 3, "vat_rate": Decimal("0"), "vat_exemption_reason": "Offert"},
+        {
+            "validity_months": 3,
+            "vat_rate": Decimal("0"),
+            "vat_exemption_reason": "Offert",
+            "vat_exemption_code": "VATEX-EU-O",
+        },
     ),
     (
         "day_pass",
@@ -319,6 +306,27 @@ OFFERS: tuple[tuple[str, str, str, Decimal, dict[str, object]], ...] = (
         "10 heures de salle de réunion",
         "10 meeting-room hours",
         Decimal("100.00"),
-        {"service": "meeting_room_hours", "quantity": 10},
+        {"service": "meeting_room_hours", "quantity": 10, "validity_months": 12},
+    ),
+    (
+        "service_pack",
+        "5 heures de salle de visioconférence",
+        "5 videoconference-room hours",
+        Decimal("83.33"),
+        {"service": "visio_room_hours", "quantity": 5, "validity_months": 12},
+    ),
+    (
+        "service_pack",
+        "100 pages d'impression",
+        "100 printed pages",
+        Decimal("8.33"),
+        {"service": "printing", "quantity": 100, "validity_months": 12},
+    ),
+    (
+        "service_pack",
+        "Casier (mois)",
+        "Locker (month)",
+        Decimal("10.00"),
+        {"service": "locker", "validity_months": 1},
     ),
 )

@@ -12,8 +12,8 @@ from django.utils import timezone
 from buron.accounts.models import Organisation, Role, StaffRole, User
 from buron.accounts.services import member_create
 from buron.observatory.services import rollups_refresh
-from buron.offers.models import Offer, Price, Right
-from buron.offers.services import sale_record
+from buron.offers.models import Offer, Right
+from buron.offers.services import sale_record, service_use
 from buron.places.communes import communes_load
 from buron.places.models import (
     Amenity,
@@ -154,7 +154,6 @@ def demo_load(*, year: int) -> DemoResult:
         )
     sites = _sites_load(network=network)
     _closures_load(sites=sites, year=year)
-    _prices_load(network=network)
 
     _demo_accounts_load(network=network, host_site=sites[demo.HOST_SITE])
     demo_attendance_load(
@@ -247,19 +246,6 @@ def _closures_load(*, sites: dict[str, Site], year: int) -> None:
             closure.save()
 
 
-def _prices_load(*, network: Network) -> None:
-    """The published prices of the demo network."""
-    for position, (kind, unit, amount, condition_fr, condition_en) in enumerate(demo.PRICES):
-        Price.objects.update_or_create(
-            network=network,
-            site=None,
-            resource_kind=kind,
-            unit=unit,
-            condition_fr=condition_fr,
-            defaults={"amount": amount, "condition_en": condition_en, "position": position},
-        )
-
-
 def _history_load(*, network: Network, year: int) -> None:
     """Two years of visits (written in bulk), then the observatory's rollups brought up to
     date over them and the last weeks."""
@@ -335,11 +321,15 @@ def _demo_catalogue_load(*, network: Network, host_site: Site) -> None:
     member = User.objects.get(email=demo.MEMBER_EMAIL)
     if Right.objects.filter(member=member, network=network).exists():
         return
+    host = User.objects.get(email=demo.HOST_EMAIL)
     offer = Offer.objects.get(network=network, name_fr="Carnet de 10 demi-journées")
+    printing = Offer.objects.get(network=network, name_fr="100 pages d'impression")
     sale_record(
         site=host_site,
         member=member,
-        offers=[(offer, 1)],
+        offers=[(offer, 1), (printing, 1)],
         payment_method="desk",
-        sold_by=User.objects.get(email=demo.HOST_EMAIL),
+        sold_by=host,
     )
+    pages = Right.objects.get(member=member, offer=printing)
+    service_use(right=pages, site=host_site, quantity=12, by=host, note="Impressions (démo)")

@@ -34,6 +34,7 @@ class OfferOut(Schema):
     vat: Decimal
     price_incl_vat: Decimal
     vat_exemption_reason: str
+    vat_exemption_code: str
     category: str
     credits: int | None
     validity_days: int | None
@@ -101,6 +102,7 @@ def offer_out(offer: Offer) -> dict[str, Any]:
         "vat": price.vat,
         "price_incl_vat": price.incl_vat,
         "vat_exemption_reason": offer.vat_exemption_reason,
+        "vat_exemption_code": offer.vat_exemption_code,
         "category": offer.category,
         "credits": offer.credits,
         "validity_days": offer.validity_days,

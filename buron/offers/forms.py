@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from buron.accounts.models import User
 from buron.places.models import Site
 
-from .models import Category, Offer, PaymentMethod
+from .models import Category, MailItemKind, Offer, PaymentMethod, ServiceKind
 
-DESK_METHODS = [c for c in PaymentMethod.choices if c[0] != PaymentMethod.RENEWAL]
+DESK_METHODS = [
+    c for c in PaymentMethod.choices if c[0] not in (PaymentMethod.RENEWAL, PaymentMethod.CARD)
+]
 
 
 class SaleForm(forms.Form):
@@ -57,3 +59,44 @@ class ProofDecisionForm(forms.Form):
 
     proof = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("validate", _("Validate")), ("refuse", _("Refuse"))])
+
+
+QUOTA_SERVICES = [
+    (k.value, k.label)
+    for k in (ServiceKind.PRINTING, ServiceKind.MEETING_ROOM_HOURS, ServiceKind.VISIO_ROOM_HOURS)
+]
+
+
+class MemberEmailField(forms.EmailField):
+    """A member's email address, cleaned to the active member who has it."""
+
+    def clean(self, value: Any) -> User:
+        email = super().clean(value)
+        member = User.objects.filter(email__iexact=email, is_active=True).first()
+        if member is None:
+            raise forms.ValidationError(_("No member has this email address."), code="unknown")
+        return member
+
+
+class ServiceUseForm(forms.Form):
+    """A host records a member's use of a pack at the desk: pages printed, room hours."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="use")
+    email = MemberEmailField(label=_("Member's email address"))
+    service = forms.ChoiceField(label=_("Service"), choices=QUOTA_SERVICES)
+    quantity = forms.IntegerField(
+        label=_("Quantity (pages or hours)"), min_value=1, max_value=1000, initial=1
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class MailForm(forms.Form):
+    """A host records mail received for a member domiciled at the site."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="mail")
+    email = MemberEmailField(label=_("Member's email address"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=MailItemKind.choices)
+    sender = forms.CharField(label=_("Sender"), max_length=200, required=False)
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )

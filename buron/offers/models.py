@@ -14,82 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buron.core.i18n import localized
 from buron.core.money import format_eur
-from buron.places.models import Network, ResourceKind, Site
-
-
-class PriceUnit(models.TextChoices):
-    HOUR = "hour", _("per hour")
-    HALF_DAY = "half_day", _("per half-day")
-    DAY = "day", _("per day")
-    WEEK = "week", _("per week")
-    MONTH = "month", _("per month")
-
-
-class Price(models.Model):
-    """A published price, for the whole network or for one site (which then overrides it)."""
-
-    network = models.ForeignKey(
-        Network, on_delete=models.CASCADE, related_name="prices", verbose_name=_("network")
-    )
-    site = models.ForeignKey(
-        Site,
-        on_delete=models.CASCADE,
-        related_name="prices",
-        null=True,
-        blank=True,
-        verbose_name=_("site"),
-        help_text=_("Leave empty for a price valid at every site of the network."),
-    )
-    resource_kind = models.CharField(
-        _("for"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.DESK
-    )
-    unit = models.CharField(_("unit"), max_length=10, choices=PriceUnit.choices)
-    amount = models.DecimalField(
-        _("amount incl. VAT (€)"),
-        max_digits=8,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"), message=_("A price cannot be negative."))],
-    )
-    condition_fr = models.CharField(_("condition (French)"), max_length=200, blank=True)
-    condition_en = models.CharField(_("condition (English)"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("price")
-        verbose_name_plural = _("prices")
-        ordering = ["position", "amount"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="price_amount_not_negative",
-                violation_error_code="negative_price",
-                violation_error_message=_("A price cannot be negative."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        amount = format_eur(self.amount, language=get_language() or "fr", cents=True)
-        return f"{self.get_resource_kind_display()} {amount} {self.get_unit_display()}"
-
-    def clean(self) -> None:
-        if (
-            self.site_id is not None
-            and self.network_id is not None
-            and not Site.objects.filter(pk=self.site_id, network_id=self.network_id).exists()
-        ):
-            raise ValidationError(
-                {
-                    "site": ValidationError(
-                        _("This site belongs to another network than the price."),
-                        code="site_in_other_network",
-                    )
-                }
-            )
-
-    @property
-    def condition(self) -> str:
-        return localized(self, "condition")
-
+from buron.places.models import Network, Site
 
 # --- the catalogue ---------------------------------------------------------------------
 
@@ -103,8 +28,37 @@ class OfferKind(models.TextChoices):
     WELCOME_PACK = "welcome_pack", _("Newcomer welcome pack")
 
 
-# The offers that become a member's right once bought (passes are paid per booking).
-RIGHT_KINDS = (OfferKind.CARNET, OfferKind.SUBSCRIPTION, OfferKind.WELCOME_PACK)
+# The offers that become a member's right once bought: a pass bought ahead covers one
+# booking of its period; a service pack holds its quota (hours, pages) or its period.
+RIGHT_KINDS = (
+    OfferKind.HALF_DAY_PASS,
+    OfferKind.DAY_PASS,
+    OfferKind.CARNET,
+    OfferKind.SUBSCRIPTION,
+    OfferKind.SERVICE_PACK,
+    OfferKind.WELCOME_PACK,
+)
+# How long a right lasts when its offer says nothing (days from purchase).
+DEFAULT_VALIDITY_DAYS = 365
+
+
+class VatExemption(models.TextChoices):
+    """Why an offer at 0 % carries no VAT, as EN 16931 codes it (VATEX list): an exemption
+    (category E) or an operation outside the scope of VAT (category O)."""
+
+    TRAINING = "VATEX-EU-132-1I", _("Exempt: training by a registered body (CGI art. 261-4-4° a)")
+    FRANCHISE = "VATEX-FR-FRANCHISE", _("Exempt: VAT franchise (CGI art. 293 B)")
+    EXEMPT = "VATEX-EU-132", _("Exempt: other activity of general interest (EU art. 132)")
+    NOT_SUBJECT = "VATEX-EU-O", _("Not subject to VAT (outside its scope)")
+
+
+# The kinds whose offer must say how long the right lasts.
+VALIDITY_KINDS = (
+    OfferKind.CARNET,
+    OfferKind.SUBSCRIPTION,
+    OfferKind.SERVICE_PACK,
+    OfferKind.WELCOME_PACK,
+)
 
 
 class ServiceKind(models.TextChoices):
@@ -163,6 +117,13 @@ class Offer(models.Model):
         blank=True,
         help_text=_("Required when the VAT rate is 0 (e.g. training by a registered body)."),
     )
+    vat_exemption_code = models.CharField(
+        _("VAT exemption code"),
+        max_length=30,
+        blank=True,
+        choices=VatExemption.choices,
+        help_text=_("Required when the VAT rate is 0: printed on the invoice and in its XML."),
+    )
     category = models.CharField(
         _("reduced price for"),
         max_length=20,
@@ -213,6 +174,16 @@ class Offer(models.Model):
                 violation_error_message=_("Give the exemption reason when the VAT rate is 0."),
             ),
             models.CheckConstraint(
+                condition=Q(vat_rate__gt=0) | ~Q(vat_exemption_code=""),
+                name="offer_exemption_code_when_no_vat",
+                violation_error_message=_("Choose the exemption code when the VAT rate is 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_rate=0) | Q(vat_exemption_code=""),
+                name="offer_no_exemption_code_with_vat",
+                violation_error_message=_("An offer charging VAT has no exemption code."),
+            ),
+            models.CheckConstraint(
                 condition=~Q(kind="carnet") | Q(credits__gt=0),
                 name="offer_carnet_has_credits",
                 violation_error_message=_("A carnet holds at least one credit."),
@@ -230,9 +201,13 @@ class Offer(models.Model):
         errors: dict[str, object] = {}
         if self.vat_rate == 0 and not self.vat_exemption_reason:
             errors["vat_exemption_reason"] = _("Give the exemption reason when the VAT rate is 0.")
+        if self.vat_rate == 0 and not self.vat_exemption_code:
+            errors["vat_exemption_code"] = _("Choose the exemption code when the VAT rate is 0.")
+        if self.vat_rate and self.vat_rate > 0 and self.vat_exemption_code:
+            errors["vat_exemption_code"] = _("An offer charging VAT has no exemption code.")
         if self.kind == OfferKind.CARNET and not self.credits:
             errors["credits"] = _("A carnet holds at least one credit.")
-        if self.kind in RIGHT_KINDS and not (self.validity_days or self.validity_months):
+        if self.kind in VALIDITY_KINDS and not (self.validity_days or self.validity_months):
             errors["validity_days"] = _("Give how long it is valid, in days or months.")
         if self.kind == OfferKind.SERVICE_PACK and not self.service:
             errors["service"] = _("Choose the service of the pack.")
@@ -303,6 +278,7 @@ class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Bank transfer")
     CHEQUE = "cheque", _("Cheque")
     PUBLIC_CASH_OFFICE = "public_cash_office", _("Public cash office")
+    CARD = "card", _("Card, online")
     RENEWAL = "renewal", _("Automatic renewal (to be paid)")
 
 
@@ -333,6 +309,15 @@ class Sale(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("sold by"),
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invoiced to"),
+        help_text=_("The organisation the member bought for (a business: invoiced to it)."),
     )
     payment_method = models.CharField(
         _("payment method"), max_length=20, choices=PaymentMethod.choices
@@ -371,6 +356,7 @@ class SaleLine(models.Model):
     )
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
+    vat_exemption_code = models.CharField(max_length=30, blank=True)
     amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=10, decimal_places=2)
     vat = models.DecimalField(_("VAT"), max_digits=10, decimal_places=2)
     amount_incl_vat = models.DecimalField(_("amount incl. VAT"), max_digits=10, decimal_places=2)
@@ -414,10 +400,12 @@ class Right(models.Model):
     starts_on = models.DateField(_("from"))
     expires_on = models.DateField(_("until (included)"))
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    service = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices, blank=True)
     half_day_credits = models.PositiveSmallIntegerField(default=1)
     day_credits = models.PositiveSmallIntegerField(default=2)
     auto_renew = models.BooleanField(_("renewed automatically"), default=False)
     stopped_at = models.DateTimeField(_("renewal stopped"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("refunded"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -430,8 +418,8 @@ class Right(models.Model):
                 condition=Q(expires_on__gte=F("starts_on")), name="right_ends_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["carnet", "subscription", "welcome_pack"]),
-                name="right_kind_is_a_right",
+                condition=Q(kind__in=[k.value for k in RIGHT_KINDS]),
+                name="right_kind_is_a_right_or_pack",
             ),
             models.UniqueConstraint(
                 fields=["member", "network"],
@@ -518,3 +506,39 @@ class PayAsYouGo(models.Model):
     def __str__(self) -> str:
         amount = format_eur(self.amount_incl_vat, language=get_language() or "fr", cents=True)
         return f"{self.booking_id} {amount}"
+
+
+class MailItemKind(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    REGISTERED = "registered", _("Registered letter")
+    PARCEL = "parcel", _("Parcel")
+
+
+class MailItem(models.Model):
+    """Mail received for a member domiciled at a site (their business address right): the
+    host records it, the member sees it on My rights, the host marks it handed over."""
+
+    right = models.ForeignKey(
+        Right, on_delete=models.PROTECT, related_name="mail", verbose_name=_("business address")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=MailItemKind.choices, default=MailItemKind.LETTER
+    )
+    sender = models.CharField(_("sender"), max_length=200, blank=True)
+    received_on = models.DateField(_("received on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mail item")
+        verbose_name_plural = _("mail items")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_on}"

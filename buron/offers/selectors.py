@@ -17,43 +17,16 @@ from buron.places.models import ResourceKind, Site
 from .models import (
     EntryKind,
     LedgerEntry,
+    MailItem,
     Offer,
     OfferKind,
     PayAsYouGo,
     PayAsYouGoStatus,
-    Price,
     Proof,
     ProofStatus,
     Right,
     Sale,
 )
-
-
-def prices_by_site(sites: Iterable[Site]) -> dict[int, list[Price]]:
-    """The prices that apply at each site, in one query: a site's own prices replace the
-    network's for the same kind of resource."""
-    sites = list(sites)
-    network_ids = {s.network_id for s in sites}
-    rows = list(Price.objects.filter(network_id__in=network_ids).order_by("position", "amount"))
-    result: dict[int, list[Price]] = {}
-    for site in sites:
-        own = [p for p in rows if p.site_id == site.pk]
-        own_kinds = {p.resource_kind for p in own}
-        shared = [
-            p
-            for p in rows
-            if p.site_id is None
-            and p.network_id == site.network_id
-            and p.resource_kind not in own_kinds
-        ]
-        result[site.pk] = sorted(own + shared, key=lambda p: (p.position, p.amount))
-    return result
-
-
-def prices_for_site(site: Site) -> list[Price]:
-    """The prices shown for one site (prices_by_site for that site alone)."""
-    return prices_by_site([site])[site.pk]
-
 
 # --- the catalogue -------------------------------------------------------------------------
 
@@ -113,6 +86,54 @@ def catalogue(*, network_ids: Iterable[int], day: dt.date, site: Site | None = N
     return offers
 
 
+def offers_for_site_page(*, site: Site, day: dt.date) -> list[tuple[Offer, OfferPrice]]:
+    """What a site's public page lists: the offers on sale there that day open to everyone
+    and to reduced-price categories, each with its price excl. and incl. VAT (two
+    statements, whatever the number of offers)."""
+    return [
+        (o, offer_price(offer=o))
+        for o in catalogue(network_ids=[site.network_id], day=day, site=site)
+    ]
+
+
+_PASS_FOR_PERIOD = {"am": OfferKind.HALF_DAY_PASS, "pm": OfferKind.HALF_DAY_PASS}
+
+
+def price_for_booking(
+    *,
+    site: Site,
+    resource_kind: str,
+    period: str,
+    day: dt.date,
+    member: User | None = None,
+) -> OfferPrice | None:
+    """The published price of one booking of that kind of resource and period ("am",
+    "pm", "day") at a site that day, for that member: the cheapest pass of the catalogue
+    on sale there (a reduced one when the member's proof of its category is validated),
+    as pay-as-you-go charges it. None when the catalogue has no pass for it (rooms are
+    priced by packs of hours). Three statements at most."""
+    if resource_kind != "desk" or period not in ("am", "pm", "day"):
+        return None
+    kind = _PASS_FOR_PERIOD.get(period, OfferKind.DAY_PASS)
+    on_sale = catalogue(network_ids=[site.network_id], day=day, site=site)
+    found = [o for o in on_sale if o.kind == kind]
+    reduced = [o for o in found if o.category]
+    if reduced and member is not None and member.is_authenticated:
+        categories = set(
+            Proof.objects.filter(
+                member=member, network_id=site.network_id, status=ProofStatus.VALIDATED
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .values_list("category", flat=True)
+        )
+        found = [o for o in found if not o.category or o.category in categories]
+    else:
+        found = [o for o in found if not o.category]
+    if not found:
+        return None
+    return offer_price(offer=min(found, key=lambda o: (o.net_price, o.pk)))
+
+
 def offer_for_sale(*, offer_id: int, site: Site, day: dt.date) -> Offer | None:
     """The offer of that id on sale that day at that site, else None."""
     found = catalogue(network_ids=[site.network_id], day=day, site=site)
@@ -161,6 +182,86 @@ def member_rights(
     ]
 
 
+# --- service packs ---------------------------------------------------------------------------
+
+
+def service_pack_for(
+    *, member: User, site: Site, service: str, day: dt.date, quantity: int = 0
+) -> Right | None:
+    """The member's service pack of that service valid at the site that day (holding at
+    least `quantity` when counted), the one ending first; None when there is none."""
+    rows = (
+        Right.objects.filter(
+            member=member,
+            network_id=site.network_id,
+            kind=OfferKind.SERVICE_PACK,
+            service=service,
+            starts_on__lte=day,
+            expires_on__gte=day,
+            revoked_at__isnull=True,
+        )
+        .filter(Q(offer__sites__isnull=True) | Q(offer__sites=site))
+        .select_related("offer", "member")
+        .distinct()
+        .order_by("expires_on", "pk")
+    )
+    for right in rows:
+        if quantity <= 0 or right_balance(right=right) >= quantity:
+            return right
+    return None
+
+
+def service_packs_at_site(*, user: User, site: Site, day: dt.date) -> list[RightView]:
+    """The service packs valid that day at a site, with their balances, for its staff only
+    (deny by default: [] otherwise); two statements."""
+    if not staff_scope(user=user).covers_site(site):
+        return []
+    rights = list(
+        Right.objects.filter(
+            network_id=site.network_id,
+            kind=OfferKind.SERVICE_PACK,
+            starts_on__lte=day,
+            expires_on__gte=day,
+            revoked_at__isnull=True,
+            member__isnull=False,
+        )
+        .filter(Q(offer__sites__isnull=True) | Q(offer__sites=site))
+        .select_related("offer", "member")
+        .distinct()
+        .order_by("member__email", "expires_on", "pk")
+    )
+    totals = dict(
+        LedgerEntry.objects.filter(right__in=rights)
+        .values("right")
+        .annotate(total=Sum("credits"))
+        .values_list("right", "total")
+    )
+    return [
+        RightView(right=r, balance=int(totals.get(r.pk) or 0), entries=[], is_current=True)
+        for r in rights
+    ]
+
+
+def mail_waiting(*, user: User, site: Site) -> list[MailItem]:
+    """Mail received at a site and not handed over yet, for its staff only."""
+    if not staff_scope(user=user).covers_site(site):
+        return []
+    return list(
+        MailItem.objects.filter(site=site, handed_over_on__isnull=True)
+        .select_related("right__member")
+        .order_by("received_on", "pk")
+    )
+
+
+def member_mail(*, member: User, limit: int = 50) -> list[MailItem]:
+    """The mail received for a member at their business addresses, newest first."""
+    return list(
+        MailItem.objects.filter(right__member=member)
+        .select_related("site")
+        .order_by("-received_on", "-pk")[:limit]
+    )
+
+
 # --- what covers a booking ---------------------------------------------------------------
 
 
@@ -170,6 +271,8 @@ class CoveredBy:
     SUBSCRIPTION = "subscription"
     CARNET = "carnet"
     WELCOME_PACK = "welcome_pack"
+    PASS = "pass"  # noqa: S105 (a pass bought ahead, not a password)
+    SERVICE_PACK = "service_pack"
     PAY_AS_YOU_GO = "pay_as_you_go"
 
 
@@ -239,6 +342,9 @@ def covered_by_name(kind: str) -> str:
         OfferKind.CARNET: CoveredBy.CARNET,
         OfferKind.SUBSCRIPTION: CoveredBy.SUBSCRIPTION,
         OfferKind.WELCOME_PACK: CoveredBy.WELCOME_PACK,
+        OfferKind.HALF_DAY_PASS: CoveredBy.PASS,
+        OfferKind.DAY_PASS: CoveredBy.PASS,
+        OfferKind.SERVICE_PACK: CoveredBy.SERVICE_PACK,
     }[OfferKind(kind)]
 
 
@@ -349,12 +455,33 @@ class RightCandidate(Protocol):
 
 # The cheapest first: the welcome pack costs nothing, a subscription's day is already paid,
 # a carnet's credit is spent last; among equals, the right that ends first.
-RIGHT_ORDER = {OfferKind.WELCOME_PACK: 0, OfferKind.SUBSCRIPTION: 1, OfferKind.CARNET: 2}
+RIGHT_ORDER = {
+    OfferKind.WELCOME_PACK: 0,
+    OfferKind.SUBSCRIPTION: 1,
+    OfferKind.HALF_DAY_PASS: 2,
+    OfferKind.DAY_PASS: 2,
+    OfferKind.CARNET: 3,
+}
+# Passes bought ahead are rights of one use each (a day pass covers a half-day too).
+PASSES = (OfferKind.HALF_DAY_PASS, OfferKind.DAY_PASS)
 
 C = TypeVar("C", bound=RightCandidate)
 
 
-def _usable(candidate: RightCandidate, cost: int) -> bool:
+def right_cost(candidate: RightCandidate, period: str) -> int:
+    """Credits a desk booking of that period takes from the right: a carnet's per its
+    offer, one from a pass bought ahead, nothing from a period right."""
+    if candidate.kind in PASSES:
+        return 1
+    if candidate.kind != OfferKind.CARNET:
+        return 0
+    return candidate.day_credits if period == "day" else candidate.half_day_credits
+
+
+def _usable(candidate: RightCandidate, cost: int, period: str) -> bool:
+    if candidate.kind in PASSES:
+        fits = candidate.kind == OfferKind.DAY_PASS or period != "day"
+        return fits and candidate.balance >= cost
     if candidate.kind == OfferKind.WELCOME_PACK:
         return True
     if candidate.kind == OfferKind.SUBSCRIPTION:
@@ -371,14 +498,12 @@ def right_to_use(candidates: Iterable[C], *, period: str) -> tuple[C, int] | Non
     booking of that period, and how many credits it spends: the cheapest that still can
     (RIGHT_ORDER), the one ending first among equals; None when none can."""
     ordered = sorted(
-        candidates,
+        (c for c in candidates if c.kind in RIGHT_ORDER),
         key=lambda c: (RIGHT_ORDER[OfferKind(c.kind)], c.expires_on or dt.date.max, c.pk),
     )
     for candidate in ordered:
-        cost = candidate.day_credits if period == "day" else candidate.half_day_credits
-        if candidate.kind != OfferKind.CARNET:
-            cost = 0
-        if _usable(candidate, cost):
+        cost = right_cost(candidate, period)
+        if _usable(candidate, cost, period):
             return candidate, cost
     return None
 
@@ -484,7 +609,12 @@ def prices_ahead(
         rights = [
             RightRow(*row)
             for row in Right.objects.filter(
-                member=member, network_id__in=network_ids, starts_on__lte=day, expires_on__gte=day
+                member=member,
+                network_id__in=network_ids,
+                starts_on__lte=day,
+                expires_on__gte=day,
+                kind__in=list(RIGHT_ORDER),
+                revoked_at__isnull=True,
             )
             .annotate(
                 balance=counted["balance"],

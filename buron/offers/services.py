@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
+    Exists,
     OuterRef,
     Subquery,
     Sum,
@@ -26,15 +27,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buron.accounts.models import User
+from buron.accounts.models import Organisation, User
 from buron.accounts.selectors import staff_scope
 from buron.places.models import ResourceKind, Site
 
 from . import selectors, store
 from .models import (
+    DEFAULT_VALIDITY_DAYS,
     RIGHT_KINDS,
     EntryKind,
     LedgerEntry,
+    MailItem,
     Offer,
     OfferKind,
     PayAsYouGo,
@@ -45,6 +48,7 @@ from .models import (
     Right,
     Sale,
     SaleLine,
+    ServiceKind,
 )
 from .selectors import Coverage, CoveredBy
 
@@ -71,8 +75,44 @@ def right_period(*, offer: Offer, starts_on: dt.date) -> tuple[dt.date, dt.date]
     if offer.validity_months:
         end = add_months(starts_on, offer.validity_months) - dt.timedelta(days=1)
     else:
-        end = starts_on + dt.timedelta(days=(offer.validity_days or 1) - 1)
+        end = starts_on + dt.timedelta(days=(offer.validity_days or DEFAULT_VALIDITY_DAYS) - 1)
     return starts_on, end
+
+
+def right_credits(offer: Offer) -> int:
+    """What a right of that offer holds when granted: a carnet's credits, one booking for a
+    pass bought ahead, a service pack's hours or pages (nothing for a period right)."""
+    if offer.kind == OfferKind.CARNET:
+        return offer.credits or 0
+    if offer.kind in (OfferKind.HALF_DAY_PASS, OfferKind.DAY_PASS):
+        return 1
+    if offer.kind == OfferKind.SERVICE_PACK:
+        return offer.quantity or 0
+    return 0
+
+
+# --- sale listeners ----------------------------------------------------------------------------
+
+# Apps above offers (billing invoices every sale) hear of each sale inside its transaction:
+# a listener that raises rolls the sale back.
+SaleListener = Callable[[Sale], object]
+_sale_listeners: dict[str, SaleListener] = {}
+
+
+def sale_listener_register(*, name: str, listener: SaleListener) -> None:
+    """Register (or replace) the function called with every sale recorded, inside the
+    sale's transaction, once its lines and rights are written."""
+    _sale_listeners[name] = listener
+
+
+def sale_listener_unregister(*, name: str) -> None:
+    """Forget a sale listener (tests)."""
+    _sale_listeners.pop(name, None)
+
+
+def _sale_recorded(sale: Sale) -> None:
+    for listener in list(_sale_listeners.values()):
+        listener(sale)
 
 
 # --- selling ---------------------------------------------------------------------------------
@@ -105,9 +145,13 @@ def sale_record(
     payment_method: str,
     sold_by: User | None,
     now: dt.datetime | None = None,
+    grant: bool = True,
+    organisation: Organisation | None = None,
 ) -> Sale:
     """Record a sale at a site (sold at the desk by its staff, or bought by the member)
-    and grant the rights it buys; refused as a whole when one line may not be sold."""
+    and grant the rights it buys (or later, once paid: `grant=False`, then
+    sale_rights_grant); refused as a whole when one line may not be sold. The sale
+    listeners (billing's invoice) run inside the same transaction."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     if payment_method not in PaymentMethod.values:
@@ -136,6 +180,7 @@ def sale_record(
         site=site,
         member=member,
         sold_by=sold_by,
+        organisation=organisation,
         payment_method=payment_method,
         total_excl_vat=total_excl,
         total_vat=total_vat,
@@ -150,17 +195,85 @@ def sale_record(
             unit_price_excl_vat=offer.net_price,
             vat_rate=offer.vat_rate,
             vat_exemption_reason=offer.vat_exemption_reason,
+            vat_exemption_code=offer.vat_exemption_code,
             amount_excl_vat=price.excl_vat,
             vat=price.vat,
             amount_incl_vat=price.incl_vat,
         )
         for offer, quantity, price in prices
     )
-    for offer, quantity, _price in prices:
-        if offer.kind in RIGHT_KINDS:
-            for _n in range(quantity):
-                right_grant(member=member, offer=offer, sale=sale, starts_on=day, by=sold_by)
+    if grant:
+        sale_rights_grant(sale=sale, day=day, by=sold_by)
+    _sale_recorded(sale)
     return sale
+
+
+@transaction.atomic
+def sale_rights_grant(*, sale: Sale, day: dt.date | None = None, by: User | None = None) -> int:
+    """Grant the rights a sale buys, once (a second call grants nothing): when it is
+    recorded, or when it is paid (online card payments). How many rights were granted."""
+    if sale.member is None:
+        return 0
+    member_lock(sale.member)
+    if Right.objects.filter(sale=sale).exists():
+        return 0
+    start = day or timezone.localdate()
+    granted = 0
+    for line in sale.lines.select_related("offer").order_by("pk"):
+        if line.offer.kind not in RIGHT_KINDS:
+            continue
+        for _n in range(line.quantity):
+            right_grant(member=sale.member, offer=line.offer, sale=sale, starts_on=start, by=by)
+            granted += 1
+    return granted
+
+
+def sale_has_rights(*, sale: Sale) -> bool:
+    """Whether the rights of a sale were granted."""
+    return Right.objects.filter(sale=sale).exists()
+
+
+@transaction.atomic
+def sale_rights_revoke(
+    *, sale: Sale, by: User | None = None, now: dt.datetime | None = None
+) -> int:
+    """Take back the rights of a sale that is refunded: refused when any of them was used
+    (a credit spent and not given back, a mail item, a service used); what is left on each
+    is written off in its ledger and the right covers nothing more. How many rights."""
+    if sale.member is not None:
+        member_lock(sale.member)
+    rights = list(Right.objects.filter(sale=sale, revoked_at__isnull=True))
+    for right in rights:
+        if _right_used(right):
+            raise OfferRefused(
+                _("This purchase has been used already: it cannot be refunded."), code="used"
+            )
+    moment = now or timezone.now()
+    for right in rights:
+        balance = selectors.right_balance(right=right)
+        if balance:
+            LedgerEntry.objects.create(
+                right=right, kind=EntryKind.ADJUST, credits=-balance, by=by, note="refund"
+            )
+        right.revoked_at = moment
+        right.auto_renew = False
+        right.save(update_fields=["revoked_at", "auto_renew"])
+    return len(rights)
+
+
+def _right_used(right: Right) -> bool:
+    if LedgerEntry.objects.filter(right=right, kind=EntryKind.EXPIRE).exists():
+        return True  # what expired was not refunded in time
+    spends = LedgerEntry.objects.filter(right=right, kind=EntryKind.SPEND)
+    for spend in spends:
+        if (
+            spend.booking_id is None
+            or not LedgerEntry.objects.filter(
+                right=right, booking_id=spend.booking_id, kind=EntryKind.REFUND, pk__gt=spend.pk
+            ).exists()
+        ):
+            return True
+    return MailItem.objects.filter(right=right).exists()
 
 
 @transaction.atomic
@@ -200,6 +313,7 @@ def right_grant(
                 starts_on=first,
                 expires_on=last,
                 days_per_week=offer.days_per_week,
+                service=offer.service,
                 half_day_credits=offer.half_day_credits,
                 day_credits=offer.day_credits,
                 auto_renew=(offer.kind == OfferKind.SUBSCRIPTION)
@@ -210,7 +324,9 @@ def right_grant(
         raise OfferRefused(
             _("The welcome pack is given once per person."), code="welcome_once"
         ) from exc
-    LedgerEntry.objects.create(right=right, kind=EntryKind.GRANT, credits=offer.credits or 0, by=by)
+    LedgerEntry.objects.create(
+        right=right, kind=EntryKind.GRANT, credits=right_credits(offer), by=by
+    )
     return right
 
 
@@ -283,7 +399,11 @@ def subscriptions_renew(*, today: dt.date) -> int:
     longer on sale lapses. How many were renewed."""
     renewed = 0
     due = Right.objects.filter(
-        kind=OfferKind.SUBSCRIPTION, auto_renew=True, expires_on__lt=today, member__isnull=False
+        kind=OfferKind.SUBSCRIPTION,
+        auto_renew=True,
+        expires_on__lt=today,
+        member__isnull=False,
+        revoked_at__isnull=True,
     ).select_related("offer", "member", "sale")
     for right in due:
         with transaction.atomic():
@@ -312,6 +432,7 @@ def subscriptions_renew(*, today: dt.date) -> int:
                 unit_price_excl_vat=right.offer.net_price,
                 vat_rate=right.offer.vat_rate,
                 vat_exemption_reason=right.offer.vat_exemption_reason,
+                vat_exemption_code=right.offer.vat_exemption_code,
                 amount_excl_vat=price.excl_vat,
                 vat=price.vat,
                 amount_incl_vat=price.incl_vat,
@@ -323,6 +444,7 @@ def subscriptions_renew(*, today: dt.date) -> int:
                 starts_on=right.expires_on + dt.timedelta(days=1),
                 renews=right,
             )
+            _sale_recorded(sale)
             renewed += 1
     return renewed
 
@@ -524,6 +646,141 @@ def coverage_move(
         return None
     row = PayAsYouGo.objects.get(booking_id=to_booking_id)
     return Coverage(covered_by=CoveredBy.PAY_AS_YOU_GO, amount_incl_vat=row.amount_incl_vat)
+
+
+# --- service packs ---------------------------------------------------------------------------
+
+
+def _check_staff_of(*, by: User, site: Site, right: Right) -> None:
+    if right.network_id != site.network_id or not staff_scope(user=by).covers_site(site):
+        raise OfferRefused(_("You do not manage this site."), code="not_staff")
+
+
+@transaction.atomic
+def service_use(
+    *,
+    right: Right,
+    site: Site,
+    quantity: int,
+    by: User,
+    note: str = "",
+    day: dt.date | None = None,
+) -> LedgerEntry:
+    """A host records a member's use of a service pack at the desk (pages printed, room
+    hours): spent from its quota in the ledger, never beyond its balance."""
+    _check_staff_of(by=by, site=site, right=right)
+    day = day or timezone.localdate()
+    if right.kind != OfferKind.SERVICE_PACK or right.offer.quantity is None:
+        raise OfferRefused(_("This pack has no quota to count."), code="no_quota")
+    if quantity < 1:
+        raise OfferRefused(_("The quantity is at least 1."), code="quantity")
+    if right.revoked_at is not None or not right.starts_on <= day <= right.expires_on:
+        raise OfferRefused(_("This pack is not valid today."), code="not_valid")
+    if right.member is not None:
+        member_lock(right.member)
+    if selectors.right_balance(right=right) < quantity:
+        raise OfferRefused(_("Not enough left on this pack."), code="negative_balance")
+    return LedgerEntry.objects.create(
+        right=right, kind=EntryKind.SPEND, credits=-quantity, day=day, by=by, note=note[:200]
+    )
+
+
+def room_hours_spend(
+    *,
+    member: User,
+    network_id: int,
+    site_id: int,
+    booking_id: int,
+    day: dt.date,
+    hours: int,
+    resource_kind: str,
+    by: User | None = None,
+) -> Coverage | None:
+    """A meeting or visio room booked by the hour, inside its transaction (the member
+    already locked): its hours are spent from the member's pack of room hours of that kind
+    when one valid at the site holds enough; None otherwise (the room is paid another way)."""
+    service = (
+        {
+            ResourceKind.MEETING_ROOM: ServiceKind.MEETING_ROOM_HOURS,
+            ResourceKind.VISIO_ROOM: ServiceKind.VISIO_ROOM_HOURS,
+        }.get(ResourceKind(resource_kind))
+        if resource_kind in ResourceKind.values
+        else None
+    )
+    if service is None or hours < 1:
+        return None
+    balance = (
+        LedgerEntry.objects.filter(right=OuterRef("pk"))
+        .values("right")
+        .annotate(total=Sum("credits"))
+        .values("total")
+    )
+    offer_sites = Offer.sites.through.objects
+    at_site = ~Exists(offer_sites.filter(offer_id=OuterRef("offer_id"))) | Exists(
+        offer_sites.filter(offer_id=OuterRef("offer_id"), site_id=site_id)
+    )
+    right = (
+        Right.objects.filter(
+            member_id=member.pk,
+            network_id=network_id,
+            kind=OfferKind.SERVICE_PACK,
+            service=service,
+            starts_on__lte=day,
+            expires_on__gte=day,
+            revoked_at__isnull=True,
+        )
+        .filter(at_site)
+        .annotate(balance=Coalesce(Subquery(balance), 0))
+        .filter(balance__gte=hours)
+        .order_by("expires_on", "pk")
+        .first()
+    )
+    if right is None:
+        return None
+    LedgerEntry.objects.create(
+        right=right,
+        kind=EntryKind.SPEND,
+        credits=-hours,
+        booking_id=booking_id,
+        day=day,
+        by=by,
+    )
+    return Coverage(covered_by=CoveredBy.SERVICE_PACK, right_id=right.pk, credits=hours)
+
+
+@transaction.atomic
+def mail_record(
+    *,
+    right: Right,
+    site: Site,
+    by: User,
+    received_on: dt.date,
+    kind: str = "letter",
+    sender: str = "",
+) -> MailItem:
+    """A host records mail received for a member domiciled at the site."""
+    _check_staff_of(by=by, site=site, right=right)
+    if right.kind != OfferKind.SERVICE_PACK or right.service != ServiceKind.DOMICILIATION:
+        raise OfferRefused(_("This member has no business address here."), code="no_address")
+    if right.revoked_at is not None or not right.starts_on <= received_on <= right.expires_on:
+        raise OfferRefused(_("This business address is not valid that day."), code="not_valid")
+    return MailItem.objects.create(
+        right=right,
+        site=site,
+        kind=kind,
+        sender=sender[:200],
+        received_on=received_on,
+        recorded_by=by,
+    )
+
+
+def mail_hand_over(*, item: MailItem, by: User, day: dt.date | None = None) -> MailItem:
+    """A host hands mail over to its member (once)."""
+    _check_staff_of(by=by, site=item.site, right=item.right)
+    if item.handed_over_on is None:
+        item.handed_over_on = day or timezone.localdate()
+        item.save(update_fields=["handed_over_on"])
+    return item
 
 
 def member_offers_forget(user: User) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from buron.core import sql
 
 from .models import EntryKind, LedgerEntry, Offer, Right
+from .selectors import RIGHT_ORDER
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def _candidates_statement() -> str:
         " EXISTS (SELECT 1 {used} AND u.day = %(day)s),"
         " r.days_per_week, r.half_day_credits, r.day_credits, r.expires_on, NULL, NULL"
         " FROM {right} r WHERE r.member_id = %(member_id)s AND r.network_id = %(network_id)s"
-        " AND r.starts_on <= %(day)s AND r.expires_on >= %(day)s AND {right_at_site}"
+        " AND r.starts_on <= %(day)s AND r.expires_on >= %(day)s AND r.revoked_at IS NULL"
+        " AND r.kind IN ({covering_kinds}) AND {right_at_site}"
         " UNION ALL"
         " SELECT 'pass', o.id, o.kind, 0, 0, FALSE, o.days_per_week, o.half_day_credits,"
         " o.day_credits, o.valid_until, COALESCE(o.net_price, 0), COALESCE(o.vat_rate, 0)"
@@ -92,6 +94,9 @@ def _candidates_statement() -> str:
         " AND (o.valid_from IS NULL OR o.valid_from <= %(day)s)"
         " AND (o.valid_until IS NULL OR o.valid_until >= %(day)s) AND {offer_at_site}",
         used=used,
+        # The kinds that may cover a desk booking (the selectors' order: service packs never
+        # do), constants of the code written into the statement, not values of a request.
+        covering_kinds=", ".join(f"'{kind}'" for kind in RIGHT_ORDER),
         right_at_site=at_site("r.offer_id"),
         offer_at_site=at_site("o.id"),
         **names,

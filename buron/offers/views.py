@@ -17,8 +17,8 @@ from buron.accounts.selectors import staff_scope
 from buron.places.models import Site
 
 from . import selectors, services
-from .forms import ProofDecisionForm, ProofForm, SaleForm
-from .models import Proof, Right
+from .forms import MailForm, ProofDecisionForm, ProofForm, SaleForm, ServiceUseForm
+from .models import MailItem, Proof, Right
 
 
 @login_required
@@ -40,8 +40,11 @@ def my_rights(request: HttpRequest) -> HttpResponse:
         return redirect("offers:my_rights")
     rights = selectors.member_rights(member=member, day=timezone.localdate())
     proofs = selectors.member_proofs(member=member)
+    mail = selectors.member_mail(member=member)
     return render(
-        request, "offers/my_rights.html", {"rights": rights, "proofs": proofs, "form": form}
+        request,
+        "offers/my_rights.html",
+        {"rights": rights, "proofs": proofs, "form": form, "mail": mail},
     )
 
 
@@ -116,3 +119,71 @@ def site_proofs(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("offers:site_proofs", slug=site.slug)
     pending = [p for p in selectors.proofs_to_decide(user=host) if p.site_id == site.pk]
     return render(request, "offers/site_proofs.html", {"site": site, "pending": pending})
+
+
+def _service_post(request: HttpRequest, site: Site) -> tuple[ServiceUseForm, MailForm, bool]:
+    """Parse the service page's forms and call the service; whether it was done."""
+    host = signed_in_user(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    use_form = ServiceUseForm(request.POST if action == "use" else None)
+    mail_form = MailForm(
+        request.POST if action == "mail" else None, initial={"received_on": timezone.localdate()}
+    )
+    form: ServiceUseForm | MailForm = use_form if action == "use" else mail_form
+    if action not in ("use", "mail") or not form.is_valid():
+        return use_form, mail_form, False
+    data = form.cleaned_data
+    day = data.get("received_on") or timezone.localdate()
+    service = data.get("service") or "domiciliation"
+    right = selectors.service_pack_for(
+        member=data["email"], site=site, service=service, day=day, quantity=data.get("quantity", 0)
+    )
+    try:
+        if right is None:
+            raise services.OfferRefused(
+                _("This member holds no pack of this service with enough left here."),
+                code="no_pack",
+            )
+        if action == "use":
+            services.service_use(
+                right=right, site=site, quantity=data["quantity"], by=host, note=data["note"]
+            )
+        else:
+            services.mail_record(
+                right=right,
+                site=site,
+                by=host,
+                received_on=day,
+                kind=data["kind"],
+                sender=data["sender"],
+            )
+    except services.OfferRefused as exc:
+        form.add_error(None, exc)
+        return use_form, mail_form, False
+    return use_form, mail_form, True
+
+
+@login_required
+def site_services(request: HttpRequest, slug: str) -> HttpResponse:
+    """A site's service packs at the desk: record pages printed and room hours used, mail
+    received for domiciled members, mail handed over; the packs held and what is left."""
+    site = _managed_site(request, slug)
+    host = signed_in_user(request)
+    if request.method == "POST" and request.POST.get("action") == "hand_over":
+        item = get_object_or_404(MailItem, pk=request.POST.get("item") or 0, site=site)
+        services.mail_hand_over(item=item, by=host)
+        messages.success(request, _("The mail is handed over."))
+        return redirect("offers:site_services", slug=site.slug)
+    use_form, mail_form, done = _service_post(request, site)
+    if done:
+        messages.success(request, _("Recorded."))
+        return redirect("offers:site_services", slug=site.slug)
+    context = {
+        "site": site,
+        "use_form": use_form,
+        "mail_form": mail_form,
+        "packs": selectors.service_packs_at_site(user=host, site=site, day=timezone.localdate()),
+        "mail": selectors.mail_waiting(user=host, site=site),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "offers/site_services.html", context, status=status)

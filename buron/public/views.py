@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from buron.offers.selectors import prices_for_site
+from buron.offers.selectors import offers_for_site_page
 from buron.places import selectors
 from buron.places.models import Site
 from buron.places.selectors import site_for_page, site_schedules, upcoming_closures, weekly_hours
@@ -54,7 +54,7 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "book_kind": offer[0].kind if offer else None,
             "amenities": list(site.amenities.all()),
             "annexes": list(site.annexes.all()),
-            "prices": prices_for_site(site),
+            "prices": offers_for_site_page(site=site, day=today),
         },
     )
 

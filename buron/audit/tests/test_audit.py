@@ -12,7 +12,7 @@ from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.services import member_close
 from buron.accounts.tests.factories import totp_enrol
 from buron.audit.models import AuditEntry
-from buron.offers.models import Price
+from buron.offers.models import Offer
 from buron.places.models import Resource
 from buron.places.tests.factories import (
     NetworkFactory,
@@ -45,66 +45,75 @@ def admin_client(client: Client, network) -> Client:
     return client
 
 
-def _price_post(network, amount: str) -> dict[str, str]:
+def _offer_post(network, net_price: str) -> dict[str, str]:
     return {
         "network": str(network.pk),
-        "site": "",
-        "resource_kind": "desk",
-        "unit": "day",
-        "amount": amount,
-        "condition_fr": "",
-        "condition_en": "",
+        "kind": "day_pass",
+        "name_fr": "Journée",
+        "name_en": "",
+        "net_price": net_price,
+        "vat_rate": "20",
+        "vat_exemption_reason": "",
+        "vat_exemption_code": "",
+        "category": "",
+        "is_active": "on",
+        "half_day_credits": "1",
+        "day_credits": "2",
+        "service": "",
         "position": "0",
     }
 
 
-def test_a_price_created_changed_and_deleted_is_recorded_with_before_and_after(
+def _offer(network, name: str = "Journée") -> Offer:
+    return Offer.objects.create(
+        network=network, kind="day_pass", name_fr=name, net_price=Decimal("16.67")
+    )
+
+
+def test_an_offer_created_changed_and_deleted_is_recorded_with_before_and_after(
     admin_client: Client, network
 ):
-    response = admin_client.post(reverse("admin:offers_price_add"), _price_post(network, "20"))
+    response = admin_client.post(reverse("admin:offers_offer_add"), _offer_post(network, "20"))
     assert response.status_code == 302, response.context["errors"]
-    price = Price.objects.get(network=network)
+    offer = Offer.objects.get(network=network)
     admin_client.post(
-        reverse("admin:offers_price_change", args=[price.pk]), _price_post(network, "22.50")
+        reverse("admin:offers_offer_change", args=[offer.pk]), _offer_post(network, "22.50")
     )
-    admin_client.post(reverse("admin:offers_price_delete", args=[price.pk]), {"post": "yes"})
-    assert not Price.objects.filter(pk=price.pk).exists()
+    admin_client.post(reverse("admin:offers_offer_delete", args=[offer.pk]), {"post": "yes"})
+    assert not Offer.objects.filter(pk=offer.pk).exists()
 
     entries = list(AuditEntry.objects.order_by("id"))
     assert [(e.action, e.model, e.object_id) for e in entries] == [
-        ("create", "offers.price", str(price.pk)),
-        ("change", "offers.price", str(price.pk)),
-        ("delete", "offers.price", str(price.pk)),
+        ("create", "offers.offer", str(offer.pk)),
+        ("change", "offers.offer", str(offer.pk)),
+        ("delete", "offers.offer", str(offer.pk)),
     ]
     created, changed, deleted = entries
-    assert created.before is None and created.after["amount"] == "20.00"
-    assert (changed.before["amount"], changed.after["amount"]) == ("20.00", "22.50")
-    assert deleted.before["amount"] == "22.50" and deleted.after is None
+    assert created.before is None and created.after["net_price"] == "20.00"
+    assert (changed.before["net_price"], changed.after["net_price"]) == ("20.00", "22.50")
+    assert deleted.before["net_price"] == "22.50" and deleted.after is None
     admin = User.objects.get(email="admin@example.org")
     assert {e.actor_id for e in entries} == {admin.pk}
     assert {e.network_id for e in entries} == {network.pk}
 
 
 def test_saving_without_a_change_records_nothing(admin_client: Client, network):
-    price = Price.objects.create(network=network, unit="day", amount=Decimal("20"))
+    offer = _offer(network)
     admin_client.post(
-        reverse("admin:offers_price_change", args=[price.pk]), _price_post(network, "20")
+        reverse("admin:offers_offer_change", args=[offer.pk]), _offer_post(network, "16.67")
     )
     assert not AuditEntry.objects.exists()
 
 
 def test_a_bulk_delete_records_each_row(admin_client: Client, network):
-    prices = [
-        Price.objects.create(network=network, unit=unit, amount=Decimal("10"))
-        for unit in ("day", "half_day")
-    ]
+    offers = [_offer(network, name) for name in ("Journée", "Demi-journée")]
     response = admin_client.post(
-        reverse("admin:offers_price_changelist"),
-        {"action": "delete_selected", "_selected_action": [p.pk for p in prices], "post": "yes"},
+        reverse("admin:offers_offer_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in offers], "post": "yes"},
     )
     assert response.status_code == 302
     assert sorted(AuditEntry.objects.values_list("object_id", "action")) == sorted(
-        (str(p.pk), "delete") for p in prices
+        (str(p.pk), "delete") for p in offers
     )
 
 
@@ -197,7 +206,7 @@ def test_personal_fields_are_blanked_on_the_subjects_erasure(network):
 def test_an_erased_staff_member_s_entries_stay_but_no_longer_name_them(
     admin_client: Client, network
 ):
-    admin_client.post(reverse("admin:offers_price_add"), _price_post(network, "20"))
+    admin_client.post(reverse("admin:offers_offer_add"), _offer_post(network, "20"))
     admin = User.objects.get(email="admin@example.org")
     member_close(user=admin)
     entry = AuditEntry.objects.get()
@@ -212,7 +221,7 @@ def test_a_network_admin_reads_their_network_entries_only(client: Client, networ
     other_admin = _network_admin(other, "admin@lozere.example")
     for user, net in ((mine_admin, network), (other_admin, other)):
         client.force_login(user)
-        client.post(reverse("admin:offers_price_add"), _price_post(net, "20"))
+        client.post(reverse("admin:offers_offer_add"), _offer_post(net, "20"))
     assert AuditEntry.objects.count() == 2
 
     client.force_login(mine_admin)
@@ -234,7 +243,7 @@ def test_a_network_admin_reads_their_network_entries_only(client: Client, networ
 def test_nobody_edits_or_deletes_the_log(client: Client, network):
     admin = _network_admin(network, "admin@example.org")
     client.force_login(admin)
-    client.post(reverse("admin:offers_price_add"), _price_post(network, "20"))
+    client.post(reverse("admin:offers_offer_add"), _offer_post(network, "20"))
     entry = AuditEntry.objects.get()
     root = User.objects.create_superuser("root@example.org", PASSWORD)
     totp_enrol(root)

@@ -10,29 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from buron.backoffice.admin.money import money_column
 from buron.backoffice.scope import ALL, EDIT, VIEW, ScopedAdminMixin, request_scope
-from buron.offers.models import LedgerEntry, Offer, Price, Proof, Right, Sale, SaleLine
+from buron.offers.models import LedgerEntry, Offer, Proof, Right, Sale, SaleLine
 from buron.places.models import Site
-
-
-@admin.register(Price)
-class PriceAdmin(ScopedAdminMixin):
-    """A network's prices: its administrators set them; site hosts do not see them."""
-
-    list_display = [
-        "__str__",
-        "network",
-        "site",
-        "resource_kind",
-        "unit",
-        "amount_money",
-        "position",
-    ]
-    amount_money = money_column("amount", Price._meta.get_field("amount").verbose_name)
-    list_filter = [("network", admin.RelatedOnlyFieldListFilter), "resource_kind", "unit"]
-    list_select_related = ["network", "site"]
-    network_admin_can = ALL
-    scope_network_lookup = "network"
-    scope_site_lookup = "site"
 
 
 class OfferForm(forms.ModelForm[Offer]):
@@ -47,6 +26,7 @@ class OfferForm(forms.ModelForm[Offer]):
             "net_price",
             "vat_rate",
             "vat_exemption_reason",
+            "vat_exemption_code",
             "category",
             "is_active",
             "valid_from",

@@ -16,7 +16,7 @@ from pytest_django import Settings
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.tests.factories import totp_enrol
 from buron.booking.models import BookingPolicy
-from buron.offers.models import Price
+from buron.offers.models import Offer
 from buron.places.models import Network, Resource, Site
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory
 
@@ -70,7 +70,9 @@ def world() -> World:
     for site in (a1, a2, b1):
         ResourceFactory(site=site, name=f"Poste {site.slug}")
     for network in (a, b):
-        Price.objects.create(network=network, unit="day", amount=Decimal("20"))
+        Offer.objects.create(
+            network=network, kind="day_pass", name_fr="Journée", net_price=Decimal("16.67")
+        )
         BookingPolicy.objects.create(network=network)
     BookingPolicy.objects.create(network=b, site=b1, horizon_days=30)
     admin_a = _staff("admin-a@example.org")
@@ -114,7 +116,7 @@ def _expected(world: World, name: str, networks: list[Network]) -> set[int]:
         "places_network": Network.objects.filter(pk__in=ids),
         "places_site": Site.objects.filter(network__in=ids),
         "places_resource": Resource.objects.filter(site__network__in=ids),
-        "offers_price": Price.objects.filter(network__in=ids),
+        "offers_offer": Offer.objects.filter(network__in=ids),
         "booking_bookingpolicy": BookingPolicy.objects.filter(network__in=ids),
         "accounts_staffrole": StaffRole.objects.filter(network__in=ids),
     }[name]
@@ -125,7 +127,7 @@ SCOPED = [
     "places_network",
     "places_site",
     "places_resource",
-    "offers_price",
+    "offers_offer",
     "booking_bookingpolicy",
     "accounts_staffrole",
 ]
@@ -148,7 +150,7 @@ def test_a_superuser_lists_the_rows_of_every_network(
     assert listed == _expected(world, name, [world.a, world.b])
 
 
-@pytest.mark.parametrize("name", ["places_site", "places_resource", "offers_price"])
+@pytest.mark.parametrize("name", ["places_site", "places_resource", "offers_offer"])
 def test_the_list_filters_do_not_name_another_network(
     client: Client, world: World, name: str
 ) -> None:
@@ -181,7 +183,7 @@ def test_another_network_site_does_not_exist_for_a_network_admin(
 
 @pytest.mark.parametrize(
     "name",
-    ["places_network", "offers_price", "booking_bookingpolicy", "accounts_staffrole"],
+    ["places_network", "offers_offer", "booking_bookingpolicy", "accounts_staffrole"],
 )
 def test_another_network_rows_do_not_open_for_a_network_admin(
     client: Client, world: World, name: str
@@ -261,7 +263,6 @@ def test_a_host_lists_only_their_site_and_its_resources(client: Client, world: W
     "name",
     [
         "places_network",
-        "offers_price",
         "booking_bookingpolicy",
         "accounts_staffrole",
         "accounts_user",
@@ -517,7 +518,8 @@ def test_a_network_admin_who_hosts_a_site_elsewhere_gets_host_rights_there_only(
     )
     _as(client, world.admin_a)
     assert _listed(client, "places_site") == {world.a1.pk, world.a2.pk, world.b1.pk}
-    assert _listed(client, "offers_price") == _expected(world, "offers_price", [world.a])
+    # As host of b1 they read network b's catalogue; they edit network a's only.
+    assert _listed(client, "offers_offer") == _expected(world, "offers_offer", [world.a, world.b])
     assert _listed(client, "booking_bookingpolicy") == _expected(
         world, "booking_bookingpolicy", [world.a]
     )
@@ -526,5 +528,5 @@ def test_a_network_admin_who_hosts_a_site_elsewhere_gets_host_rights_there_only(
     assert "network" not in page.context["adminform"].form.fields  # as its host
     delete = reverse("admin:places_site_delete", args=[world.b1.pk])
     assert client.get(delete, secure=True).status_code == 403
-    add = client.get(reverse("admin:offers_price_add"), secure=True)
-    assert set(add.context["adminform"].form.fields["site"].queryset) == {world.a1, world.a2}
+    add = client.get(reverse("admin:offers_offer_add"), secure=True)
+    assert set(add.context["adminform"].form.fields["sites"].queryset) == {world.a1, world.a2}

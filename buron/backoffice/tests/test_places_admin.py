@@ -13,7 +13,7 @@ from pytest_django import Settings
 
 from buron.accounts.models import User
 from buron.accounts.tests.factories import totp_enrol
-from buron.offers.models import Price
+from buron.offers.models import Offer
 from buron.places.models import OpeningPeriod, Resource, Site
 from buron.places.tests.factories import (
     NetworkFactory,
@@ -54,11 +54,13 @@ def test_the_operator_opens_the_list_and_change_pages(operator: Client, model: s
     assert operator.get(change, secure=True).status_code == 200
 
 
-def test_the_operator_opens_the_price_pages(operator: Client) -> None:
+def test_the_operator_opens_the_offer_pages(operator: Client) -> None:
     network = NetworkFactory()
-    price = Price.objects.create(network=network, unit="day", amount=Decimal("20"))
-    assert operator.get(reverse("admin:offers_price_changelist"), secure=True).status_code == 200
-    change = reverse("admin:offers_price_change", args=[price.pk])
+    offer = Offer.objects.create(
+        network=network, kind="day_pass", name_fr="Journée", net_price=Decimal("16.67")
+    )
+    assert operator.get(reverse("admin:offers_offer_changelist"), secure=True).status_code == 200
+    change = reverse("admin:offers_offer_change", args=[offer.pk])
     assert operator.get(change, secure=True).status_code == 200
 
 

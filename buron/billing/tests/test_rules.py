@@ -122,8 +122,62 @@ BAD: dict[str, Callable[[Document], Document]] = {
 }
 
 
+def outside_scope() -> LineInput:
+    """A line not subject to VAT (category O): e.g. a service a public body renders as a
+    public authority, outside the scope of VAT."""
+    return LineInput(
+        description="Mise à disposition d'une salle (hors champ)",
+        quantity=D("1"),
+        unit_price=D("30.00"),
+        vat_rate=D("0"),
+        vat_exemption_code="VATEX-EU-O",
+        vat_exemption_reason="Opération hors du champ d'application de la TVA",
+    )
+
+
+def good_outside(lines: list[LineInput] | None = None) -> Document:
+    """An invoice wholly outside the scope of VAT: no VAT number on either side."""
+    doc = good(lines or [outside_scope()])
+    return dataclasses.replace(
+        doc,
+        seller=dataclasses.replace(doc.seller, vat_number=""),
+        buyer=dataclasses.replace(doc.buyer, vat_number=""),
+    )
+
+
+# The rules of category O ("not subject to VAT"), each broken from an invoice that is.
+BAD_OUTSIDE: dict[str, Callable[[Document], Document]] = {
+    "BR-O-02": lambda d: dataclasses.replace(
+        d, seller=dataclasses.replace(d.seller, vat_number="FR82200012342")
+    ),
+    "BR-O-05": lambda d: _line(d, vat_rate=D("5.5")),
+    "BR-O-08": lambda d: _breakdown(d, 0, basis=d.breakdown[0].basis + D("1")),
+    "BR-O-09": lambda d: _breakdown(d, 0, amount=D("1.00")),
+    "BR-O-10": lambda d: _breakdown(d, 0, exemption_code="", exemption_reason=""),
+    "BR-O-11": lambda d: good_outside([outside_scope(), desk_day()]),
+}
+
+
 def test_every_rule_has_a_refused_case():
-    assert set(BAD) == set(RULES)
+    assert set(BAD) | set(BAD_OUTSIDE) == set(RULES)
+
+
+def test_a_line_not_subject_to_vat_is_category_o_and_an_exempt_one_e():
+    doc = good_outside([outside_scope()])
+    assert [line.category for line in doc.lines] == ["O"]
+    assert [(b.category, b.exemption_code) for b in doc.breakdown] == [("O", "VATEX-EU-O")]
+    assert [line.category for line in good().lines] == ["S", "E"]
+
+
+def test_the_invoice_outside_the_scope_of_vat_passes_every_rule():
+    assert rules_broken(good_outside()) == set()
+
+
+@pytest.mark.parametrize("code", sorted(BAD_OUTSIDE))
+def test_each_rule_of_category_o_refuses_its_bad_case(code):
+    doc = good_outside()
+    assert code not in rules_broken(doc)
+    assert code in rules_broken(BAD_OUTSIDE[code](doc))
 
 
 def test_the_good_document_passes_every_rule():
@@ -180,3 +234,34 @@ def test_a_seller_without_vat_number_may_only_issue_exempt_lines(seller, member)
         seller=seller, lines=[training_day()], customer_user=member, render=False
     )
     assert issued.number
+
+
+@pytest.mark.django_db
+def test_an_invoice_outside_the_scope_of_vat_is_issued_with_category_o(seller, member):
+    from .helpers import NS, one, pdf_bytes, xml_of
+
+    issued = services.invoice_issue(seller=seller, lines=[outside_scope()], customer_user=member)
+    root = xml_of(pdf_bytes(issued))
+    trade = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax"
+    assert one(root, f"{trade}/ram:CategoryCode") == "O"
+    assert one(root, f"{trade}/ram:ExemptionReasonCode") == "VATEX-EU-O"
+    assert not root.xpath(f"{trade}/ram:RateApplicablePercent", namespaces=NS)
+    line_tax = "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax"
+    assert one(root, f"{line_tax}/ram:CategoryCode") == "O"
+    assert not root.xpath(f"{line_tax}/ram:RateApplicablePercent", namespaces=NS)
+    # BR-O-02: the seller's VAT number is left out, its SIREN stays.
+    seller_party = "//ram:SellerTradeParty"
+    assert not root.xpath(f"{seller_party}/ram:SpecifiedTaxRegistration", namespaces=NS)
+    assert one(root, f"{seller_party}/ram:SpecifiedLegalOrganization/ram:ID") == seller.siren
+
+
+@pytest.mark.django_db
+def test_lines_outside_the_scope_of_vat_mixed_with_taxed_ones_are_refused_before_issuing(
+    seller, member
+):
+    with pytest.raises(InvoiceRefused) as info:
+        services.invoice_issue(
+            seller=seller, lines=[outside_scope(), desk_day()], customer_user=member, render=False
+        )
+    assert any("BR-O-11" in m for m in info.value.messages)
+    assert not Invoice.objects.exists()

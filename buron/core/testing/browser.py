@@ -113,6 +113,8 @@ def server_url(chromium_path: Path, served_dir: Path, mail_dir: Path) -> Iterato
             "SECURE_COOKIES": "0",
             "BURON_TILE_URL": "",
             "BURON_DEMO": "0",
+            # Card payments go to the local fake provider (no money, nothing leaves).
+            "BURON_PAYMENT_ADAPTER": "buron.billing.fakecard.FakeCardPayments",
         }
     )
     _manage(env, "migrate", "--noinput")

@@ -31,8 +31,8 @@ from buron.accounts.tests.factories import totp_enrol
 from buron.core.geo import distance_km
 from buron.demo import network as demo
 from buron.demo.services import DemoResult, demo_load
-from buron.offers.models import Price
-from buron.offers.selectors import prices_for_site
+from buron.offers.models import Offer
+from buron.offers.selectors import offers_for_site_page
 from buron.places.communes import COMMUNES_CSV
 from buron.places.models import (
     Amenity,
@@ -132,23 +132,23 @@ def test_it_says_it_is_a_demo(loaded: DemoResult) -> None:
 
 
 def test_murat_has_the_published_prices(sites: dict[str, Site]) -> None:
-    desk_prices = {
-        (p.unit, p.amount, p.condition_en)
-        for p in prices_for_site(sites["murat"])
-        if p.resource_kind == "desk"
+    shown = {
+        (offer.kind, price.incl_vat)
+        for offer, price in offers_for_site_page(site=sites["murat"], day=timezone.localdate())
     }
     assert {
-        ("half_day", Decimal("10.00"), ""),
-        ("day", Decimal("20.00"), ""),
-        ("week", Decimal("80.00"), ""),
-        ("month", Decimal("100.00"), "one or two days a week"),
-    } <= desk_prices
+        ("half_day_pass", Decimal("10.00")),
+        ("day_pass", Decimal("20.00")),
+        ("carnet", Decimal("80.00")),  # the week of 5 days
+        ("subscription", Decimal("100.00")),  # one or two days a week
+        ("welcome_pack", Decimal("0.00")),
+    } <= shown
 
 
 def test_every_demo_row_passes_its_own_validation(loaded: DemoResult) -> None:
     network = loaded.network
     network.full_clean()
-    for model in (Site, Resource, Price):
+    for model in (Site, Resource, Offer):
         for row in model.objects.filter(network=network):
             row.full_clean()
     for model in (OpeningPeriod, Closure):
@@ -179,7 +179,7 @@ def _dump() -> dict[str, Any]:
         OpeningPeriod,
         Closure,
         Resource,
-        Price,
+        Offer,
         User,
         EmailAddress,
         StaffRole,

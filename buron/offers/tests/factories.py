@@ -4,21 +4,8 @@ from decimal import Decimal
 
 import factory
 
-from buron.offers.models import Offer, OfferKind, Price
+from buron.offers.models import Offer, OfferKind
 from buron.places.tests.factories import NetworkFactory
-
-
-class PriceFactory(factory.django.DjangoModelFactory):
-    """A network-wide price for desks; pass site= for one site's own price."""
-
-    class Meta:
-        model = Price
-
-    network = factory.SubFactory(NetworkFactory)
-    site = None
-    resource_kind = "desk"
-    unit = "half_day"
-    amount = Decimal("10.00")
 
 
 class OfferFactory(factory.django.DjangoModelFactory):
@@ -67,5 +54,6 @@ def welcome_pack(network: object, *, months: int = 3, **kwargs: object) -> Offer
         net_price=Decimal("0"),
         vat_rate=Decimal("0"),
         vat_exemption_reason="Offert",
+        vat_exemption_code="VATEX-EU-O",
         **kwargs,
     )

@@ -1,77 +1,83 @@
+"""Published prices come from the catalogue: the offers on sale at a site (its page), and
+the price of one booking for a member (the selector the booking path reads)."""
+
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils.translation import override
 
-from buron.offers.models import Price
-from buron.offers.selectors import prices_by_site, prices_for_site
-from buron.offers.tests.factories import PriceFactory
+from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
+from buron.offers import services
+from buron.offers.selectors import offers_for_site_page, price_for_booking
+from buron.offers.tests.factories import OfferFactory
 from buron.places.tests.factories import NetworkFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
-
-def test_a_free_price_passes() -> None:
-    PriceFactory.build(network=NetworkFactory(), amount=Decimal("0")).full_clean()
+DAY = dt.date(2027, 3, 2)
 
 
-def test_it_rejects_a_negative_price() -> None:
-    price = PriceFactory.build(network=NetworkFactory(), amount=Decimal("-0.01"))
-    with pytest.raises(ValidationError) as caught:
-        price.full_clean()
-    (error,) = caught.value.error_dict["amount"]
-    assert error.code == "min_value"
-    with override("en"):
-        assert caught.value.message_dict == {"amount": ["A price cannot be negative."]}
+@pytest.fixture
+def murat():
+    return SiteFactory(network=NetworkFactory(slug="cantal"), slug="murat")
 
 
-def test_the_database_rejects_a_negative_price() -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Price.objects.create(network=NetworkFactory(), unit="day", amount=Decimal("-1"))
+def test_a_site_page_lists_the_offers_on_sale_there_with_both_prices(murat):
+    day = OfferFactory(network=murat.network, kind="day_pass", net_price=Decimal("16.67"))
+    here = OfferFactory(network=murat.network, kind="half_day_pass", net_price=Decimal("8.33"))
+    here.sites.add(murat)
+    elsewhere = OfferFactory(network=murat.network, kind="half_day_pass")
+    elsewhere.sites.add(SiteFactory(network=murat.network))
+    OfferFactory(network=murat.network, kind="carnet", credits=5, is_active=False)
+    OfferFactory(network=murat.network, kind="carnet", credits=5, valid_until=DAY - dt.timedelta(1))
+    OfferFactory(kind="day_pass")  # another network's
+    shown = offers_for_site_page(site=murat, day=DAY)
+    assert [o.pk for o, _p in shown] == [here.pk, day.pk]
+    assert [(p.excl_vat, p.incl_vat) for _o, p in shown] == [
+        (Decimal("8.33"), Decimal("10.00")),
+        (Decimal("16.67"), Decimal("20.00")),
+    ]
 
 
-def test_it_rejects_a_price_for_a_site_of_another_network() -> None:
-    site = SiteFactory(network=NetworkFactory(slug="lozere"))
-    price = PriceFactory.build(network=NetworkFactory(slug="cantal"), site=site)
-    with pytest.raises(ValidationError) as caught:
-        price.full_clean()
-    assert caught.value.error_dict["site"][0].code == "site_in_other_network"
-    with override("en"):
-        assert caught.value.message_dict == {
-            "site": ["This site belongs to another network than the price."]
-        }
-
-
-def test_a_price_for_a_site_of_its_network_passes() -> None:
-    site = SiteFactory()
-    PriceFactory.build(network=site.network, site=site).full_clean()
-
-
-def test_a_site_own_prices_replace_the_network_ones_for_the_same_kind() -> None:
-    murat = SiteFactory()
-    aurillac = SiteFactory(network=murat.network)
-    network_desk = PriceFactory(network=murat.network, amount=Decimal("10"), position=1)
-    network_room = PriceFactory(
-        network=murat.network, resource_kind="meeting_room", unit="hour", amount=Decimal("15")
-    )
-    murat_desk = PriceFactory(network=murat.network, site=murat, amount=Decimal("8"), position=0)
-    PriceFactory(network=NetworkFactory(), amount=Decimal("99"))  # another network's
-
-    assert prices_for_site(murat) == [murat_desk, network_room]
-    assert prices_for_site(aurillac) == [network_room, network_desk]
-
-
-@pytest.mark.parametrize("count", [3, 30])
-def test_prices_of_many_sites_take_one_query(count: int) -> None:
-    network = NetworkFactory()
-    sites = SiteFactory.create_batch(count, network=network)
-    PriceFactory(network=network)
+def test_the_site_page_reads_the_offers_in_two_statements(murat):
+    for _n in range(12):
+        OfferFactory(network=murat.network, kind="day_pass").sites.add(murat)
     with CaptureQueriesContext(connection) as queries:
-        result = prices_by_site(sites)
-    assert len(queries) == 1
-    assert all(len(prices) == 1 for prices in result.values())
+        offers_for_site_page(site=murat, day=DAY)
+    assert len(queries) == 2
+
+
+def test_the_price_of_a_booking_is_the_cheapest_pass_of_its_period(murat):
+    OfferFactory(network=murat.network, kind="half_day_pass", net_price=Decimal("8.33"))
+    OfferFactory(network=murat.network, kind="day_pass", net_price=Decimal("16.67"))
+    OfferFactory(network=murat.network, kind="day_pass", net_price=Decimal("15.00"))
+    am = price_for_booking(site=murat, resource_kind="desk", period="am", day=DAY)
+    day = price_for_booking(site=murat, resource_kind="desk", period="day", day=DAY)
+    assert am is not None and am.incl_vat == Decimal("10.00")
+    assert day is not None and day.incl_vat == Decimal("18.00")
+    assert price_for_booking(site=murat, resource_kind="meeting_room", period="am", day=DAY) is None
+    assert price_for_booking(site=murat, resource_kind="desk", period="week", day=DAY) is None
+
+
+def test_a_reduced_price_applies_once_the_member_s_proof_is_validated(murat):
+    OfferFactory(network=murat.network, kind="day_pass", net_price=Decimal("16.67"))
+    OfferFactory(
+        network=murat.network, kind="day_pass", net_price=Decimal("8.33"), category="job_seeker"
+    )
+    member = UserFactory(email="seeker@example.org")
+    price = price_for_booking(
+        site=murat, resource_kind="desk", period="day", day=DAY, member=member
+    )
+    assert price is not None and price.incl_vat == Decimal("20.00")
+    proof = services.proof_submit(member=member, site=murat, category="job_seeker")
+    services.proof_decide(proof=proof, by=StaffRoleFactory(site=murat).user, validated=True)
+    price = price_for_booking(
+        site=murat, resource_kind="desk", period="day", day=DAY, member=member
+    )
+    assert price is not None and price.incl_vat == Decimal("10.00")
+    anonymous = price_for_booking(site=murat, resource_kind="desk", period="day", day=DAY)
+    assert anonymous is not None and anonymous.incl_vat == Decimal("20.00")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from buron.offers.models import Price
+from buron.offers.tests.factories import OfferFactory
 from buron.places.models import Amenity, Resource, Site
 from buron.places.tests.factories import (
     ClosureFactory,
@@ -43,7 +43,7 @@ def add_sites(network: object, count: int, start: int) -> None:
 
 def test_the_home_page_queries_do_not_grow_with_the_sites(client: Client) -> None:
     network = NetworkFactory(is_demo=True)
-    Price.objects.create(network=network, unit="day", amount=Decimal(20))
+    OfferFactory(network=network, kind="day_pass", net_price=Decimal("16.67"))
     add_sites(network, 12, 0)
     with_12 = count_queries(client, "/")
     add_sites(network, 288, 12)
@@ -67,7 +67,7 @@ def fill_site(site: Site, resources: int) -> None:
             capacity=1 if kind == "desk" else 4,
             booking_unit="half_day" if kind in {"desk", "private_office"} else "hour",
         )
-    Price.objects.create(network=site.network, site=site, unit="day", amount=Decimal(20))
+    OfferFactory(network=site.network, kind="day_pass").sites.add(site)
 
 
 def test_the_site_page_queries_do_not_grow_with_the_resources(client: Client) -> None:

@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from pytest_django import Settings
 
-from buron.offers.models import Price
+from buron.offers.tests.factories import OfferFactory
 from buron.places.models import Amenity, Site
 from buron.places.tests.factories import (
     ClosureFactory,
@@ -299,29 +299,28 @@ def test_the_site_page_gives_todays_hours_when_open(client: Client, site: Site) 
     assert "13:30–18:00" in today.text
 
 
-def test_the_site_page_shows_the_prices_that_apply_there(client: Client, site: Site) -> None:
+def test_the_site_page_shows_the_offers_on_sale_there(client: Client, site: Site) -> None:
     network = site.network
-    Price.objects.create(network=network, resource_kind="desk", unit="day", amount=Decimal(20))
-    Price.objects.create(
-        network=network, resource_kind="meeting_room", unit="hour", amount=Decimal(15)
-    )
-    Price.objects.create(
+    OfferFactory(network=network, kind="day_pass", name_en="Day", net_price=Decimal("16.67"))
+    reduced = OfferFactory(
         network=network,
-        site=site,
-        resource_kind="meeting_room",
-        unit="hour",
-        amount=Decimal("12.50"),
-        condition_fr="tarif local",
-        condition_en="local price",
+        kind="day_pass",
+        name_en="Day, reduced",
+        net_price=Decimal("8.33"),
+        category="job_seeker",
     )
-    rows = table_rows(get(client, "/en/sites/murat/"), "Prices")
-    assert ["Desk", "€20 per day", "—"] in rows
-    assert ["Meeting room", "€12.50 per hour", "local price"] in rows
-    assert len(rows) == 2
-    assert (
-        "20\u00a0€"
-        in get(client, "/sites/murat/").find("section", aria_labelledby="prices-title").text
-    )
+    elsewhere = OfferFactory(network=network, kind="half_day_pass", name_en="Elsewhere")
+    elsewhere.sites.add(SiteFactory(network=network, slug="ailleurs"))
+    OfferFactory(network=network, kind="half_day_pass", name_en="Stopped", is_active=False)
+    OfferFactory(kind="day_pass", name_en="Another network's")
+    rows = table_rows(get(client, "/en/sites/murat/"), "Offers on sale at this site")
+    assert rows == [
+        ["Day, reduced", "€10", "€8.33", "reduced price: Job seekers"],
+        ["Day", "€20", "€16.67", "—"],
+    ]
+    assert reduced.pk
+    section = get(client, "/sites/murat/").find("section", aria_labelledby="prices-title").text
+    assert "20\u00a0€" in section and "16,67\u00a0€" in section
 
 
 def test_an_annex_links_to_its_telecentre_and_back(client: Client, site: Site) -> None:
