@@ -11,7 +11,8 @@ from django.utils import translation
 
 from buron.accounts.models import User
 from buron.accounts.tests.factories import totp_enrol
-from buron.offers.models import Price
+from buron.offers.models import PayAsYouGo
+from buron.offers.tests.factories import carnet
 from buron.places.tests.factories import NetworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,9 @@ def admin_client(client):
     return client
 
 
-def test_the_price_list_shows_french_money(admin_client):
-    Price.objects.create(network=NetworkFactory(), unit="half_day", amount=Decimal("10"))
-    page = admin_client.get(reverse("admin:offers_price_changelist"), secure=True)
+def test_the_offer_list_shows_french_money(admin_client):
+    carnet(NetworkFactory(), net_price=Decimal("10"))
+    page = admin_client.get(reverse("admin:offers_offer_changelist"), secure=True)
     assert page.status_code == 200
     text = page.content.decode()
     assert "10,00\u00a0€" in text
@@ -35,9 +36,9 @@ def test_the_price_list_shows_french_money(admin_client):
     assert "css/admin-lists.css" in text
 
 
-def test_a_price_reads_as_money_in_each_language(db):
-    price = Price(network=NetworkFactory(), unit="day", resource_kind="desk", amount=Decimal("20"))
+def test_a_pay_as_you_go_line_reads_as_money_in_each_language(db):
+    line = PayAsYouGo(booking_id=7, amount_incl_vat=Decimal("20"))
     with translation.override("fr"):
-        assert "20,00\u00a0€" in str(price)
+        assert "20,00\u00a0€" in str(line)
     with translation.override("en"):
-        assert "€20.00" in str(price)
+        assert "€20.00" in str(line)
