@@ -96,42 +96,18 @@ def offers_for_site_page(*, site: Site, day: dt.date) -> list[tuple[Offer, Offer
     ]
 
 
-_PASS_FOR_PERIOD = {"am": OfferKind.HALF_DAY_PASS, "pm": OfferKind.HALF_DAY_PASS}
-
-
-def price_for_booking(
-    *,
-    site: Site,
-    resource_kind: str,
-    period: str,
-    day: dt.date,
-    member: User | None = None,
-) -> OfferPrice | None:
-    """The published price of one booking of that kind of resource and period ("am",
-    "pm", "day") at a site that day, for that member: the cheapest pass of the catalogue
-    on sale there (a reduced one when the member's proof of its category is validated),
-    as pay-as-you-go charges it. None when the catalogue has no pass for it (rooms are
-    priced by packs of hours). Three statements at most."""
-    if resource_kind != "desk" or period not in ("am", "pm", "day"):
-        return None
-    kind = _PASS_FOR_PERIOD.get(period, OfferKind.DAY_PASS)
-    on_sale = catalogue(network_ids=[site.network_id], day=day, site=site)
-    found = [o for o in on_sale if o.kind == kind]
-    reduced = [o for o in found if o.category]
-    if reduced and member is not None and member.is_authenticated:
-        categories = set(
-            Proof.objects.filter(
-                member=member, network_id=site.network_id, status=ProofStatus.VALIDATED
-            )
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-            .values_list("category", flat=True)
-        )
-        found = [o for o in found if not o.category or o.category in categories]
-    else:
-        found = [o for o in found if not o.category]
-    if not found:
-        return None
-    return offer_price(offer=min(found, key=lambda o: (o.net_price, o.pk)))
+def _for_everyone_or_proven(member: User | None, day: dt.date) -> Q:
+    """Offers for everyone, and reduced ones whose category the member's validated proof
+    shows that day (the same condition as the booking's coverage: store.coverage_candidates)."""
+    if member is None or not member.is_authenticated:
+        return Q(category="")
+    proven = Proof.objects.filter(
+        member=member,
+        network_id=OuterRef("network_id"),
+        category=OuterRef("category"),
+        status=ProofStatus.VALIDATED,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+    return Q(category="") | Q(Exists(proven))
 
 
 def offer_for_sale(*, offer_id: int, site: Site, day: dt.date) -> Offer | None:
@@ -624,9 +600,8 @@ def prices_ahead(
             .values_list(*RIGHT_ROW_FIELDS)
         ]
     passes = list(
-        Offer.objects.filter(
-            network_id__in=network_ids, kind=pass_kind_for(period), category="", is_active=True
-        )
+        Offer.objects.filter(network_id__in=network_ids, kind=pass_kind_for(period), is_active=True)
+        .filter(_for_everyone_or_proven(member, day))
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .order_by("net_price", "pk")

@@ -19,7 +19,7 @@ from typing import Any
 
 from buron.core import sql
 
-from .models import EntryKind, LedgerEntry, Offer, Right
+from .models import EntryKind, LedgerEntry, Offer, Proof, ProofStatus, Right
 from .selectors import RIGHT_ORDER
 
 
@@ -47,6 +47,7 @@ def _names() -> dict[str, str]:
     sites = Offer.sites.through
     return {
         "right": sql.table(Right),
+        "proof": sql.table(Proof),
         "entry": sql.table(LedgerEntry),
         "offer": sql.table(Offer),
         "offer_sites": sql.table(sites),
@@ -90,7 +91,10 @@ def _candidates_statement() -> str:
         " SELECT 'pass', o.id, o.kind, 0, 0, FALSE, o.days_per_week, o.half_day_credits,"
         " o.day_credits, o.valid_until, COALESCE(o.net_price, 0), COALESCE(o.vat_rate, 0)"
         " FROM {offer} o WHERE o.network_id = %(network_id)s AND o.kind = %(pass_kind)s"
-        " AND o.category = '' AND o.is_active"
+        " AND (o.category = '' OR EXISTS (SELECT 1 FROM {proof} p"
+        " WHERE p.member_id = %(member_id)s AND p.network_id = o.network_id"
+        " AND p.category = o.category AND p.status = %(validated)s"
+        " AND (p.valid_until IS NULL OR p.valid_until >= %(day)s))) AND o.is_active"
         " AND (o.valid_from IS NULL OR o.valid_from <= %(day)s)"
         " AND (o.valid_until IS NULL OR o.valid_until >= %(day)s) AND {offer_at_site}",
         used=used,
@@ -127,8 +131,9 @@ def coverage_candidates(
     *, member_id: int, network_id: int, site_id: int, day: dt.date, pass_kind: str
 ) -> list[CoverageCandidate]:
     """The member's rights usable at that site that day, with their balance and the days
-    of that week already covered, and the site's published passes of the kind (for
-    everyone: no category) on sale that day: one statement."""
+    of that week already covered, and the site's published passes of the kind on sale that
+    day (for everyone, or at a reduced price for a category the member's validated proof
+    shows): one statement."""
     monday = day - dt.timedelta(days=day.weekday())
     params = {
         "member_id": member_id,
@@ -139,6 +144,7 @@ def coverage_candidates(
         "sunday": sql.param(LedgerEntry, "day", monday + dt.timedelta(days=6)),
         "spend": EntryKind.SPEND.value,
         "refund": EntryKind.REFUND.value,
+        "validated": ProofStatus.VALIDATED.value,
         "pass_kind": pass_kind,
     }
     return [_candidate(row) for row in sql.fetch_all(_candidates_statement(), params)]

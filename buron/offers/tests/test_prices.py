@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
 from buron.offers import services
-from buron.offers.selectors import offers_for_site_page, price_for_booking
+from buron.offers.selectors import offers_for_site_page, prices_ahead
 from buron.offers.tests.factories import OfferFactory
 from buron.places.tests.factories import NetworkFactory, SiteFactory
 
@@ -51,16 +51,28 @@ def test_the_site_page_reads_the_offers_in_two_statements(murat):
     assert len(queries) == 2
 
 
+def price(site, period, member=None, kind="desk"):
+    """The pay-as-you-go price incl. VAT a booking there would show, or None."""
+    ahead = prices_ahead(
+        member=member,
+        sites=[(site.pk, site.network_id)],
+        day=DAY,
+        period=period,
+        resource_kind=kind,
+    ).get(site.pk)
+    if ahead is None or ahead.price is None:
+        return None
+    return ahead.price.incl_vat
+
+
 def test_the_price_of_a_booking_is_the_cheapest_pass_of_its_period(murat):
     OfferFactory(network=murat.network, kind="half_day_pass", net_price=Decimal("8.33"))
     OfferFactory(network=murat.network, kind="day_pass", net_price=Decimal("16.67"))
     OfferFactory(network=murat.network, kind="day_pass", net_price=Decimal("15.00"))
-    am = price_for_booking(site=murat, resource_kind="desk", period="am", day=DAY)
-    day = price_for_booking(site=murat, resource_kind="desk", period="day", day=DAY)
-    assert am is not None and am.incl_vat == Decimal("10.00")
-    assert day is not None and day.incl_vat == Decimal("18.00")
-    assert price_for_booking(site=murat, resource_kind="meeting_room", period="am", day=DAY) is None
-    assert price_for_booking(site=murat, resource_kind="desk", period="week", day=DAY) is None
+    assert price(murat, "am") == Decimal("10.00")
+    assert price(murat, "day") == Decimal("18.00")
+    assert price(murat, "am", kind="meeting_room") is None
+    assert price(murat, "week") is None
 
 
 def test_a_reduced_price_applies_once_the_member_s_proof_is_validated(murat):
@@ -69,15 +81,20 @@ def test_a_reduced_price_applies_once_the_member_s_proof_is_validated(murat):
         network=murat.network, kind="day_pass", net_price=Decimal("8.33"), category="job_seeker"
     )
     member = UserFactory(email="seeker@example.org")
-    price = price_for_booking(
-        site=murat, resource_kind="desk", period="day", day=DAY, member=member
-    )
-    assert price is not None and price.incl_vat == Decimal("20.00")
+    assert price(murat, "day", member) == Decimal("20.00")
     proof = services.proof_submit(member=member, site=murat, category="job_seeker")
     services.proof_decide(proof=proof, by=StaffRoleFactory(site=murat).user, validated=True)
-    price = price_for_booking(
-        site=murat, resource_kind="desk", period="day", day=DAY, member=member
-    )
-    assert price is not None and price.incl_vat == Decimal("10.00")
-    anonymous = price_for_booking(site=murat, resource_kind="desk", period="day", day=DAY)
-    assert anonymous is not None and anonymous.incl_vat == Decimal("20.00")
+    assert price(murat, "day", member) == Decimal("10.00")
+    assert price(murat, "day") == Decimal("20.00")
+    # The booking's coverage charges what was shown: one definition of the pass that applies.
+    for who, expected in ((member, Decimal("10.00")), (UserFactory(), Decimal("20.00"))):
+        coverage = services.coverage_for_booking(
+            member=who,
+            network_id=murat.network_id,
+            site_id=murat.pk,
+            booking_id=who.pk + 1000,
+            day=DAY,
+            period="day",
+            resource_kind="desk",
+        )
+        assert coverage is not None and coverage.amount_incl_vat == expected
