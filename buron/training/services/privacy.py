@@ -47,8 +47,13 @@ def learner_trainings_export(user: User) -> list[dict[str, Any]]:
 
 
 def learner_trainings_forget(user: User) -> None:
-    """Cancel the learner's enrolments in sessions that have not started."""
+    """Cancel the learner's enrolments in sessions that have not started, and forget their
+    France Travail identifier on every enrolment (the signed sheets and certificates stay:
+    they are the training body's evidence of attendance, kept as the law requires)."""
     now = timezone.now()
     live = Enrolment.objects.filter(learner=user).exclude(status=EnrolmentStatus.CANCELLED)
     for enrolment in live.exclude(session__half_days__starts_at__lte=now).distinct():
         enrolment_cancel(enrolment=enrolment, by=user, now=now)
+    Enrolment.objects.filter(learner=user).exclude(france_travail_id="").update(
+        france_travail_id=""
+    )

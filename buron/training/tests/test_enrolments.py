@@ -223,3 +223,13 @@ def test_a_closed_account_frees_its_place_and_exports_its_trainings(session):
     results[3].refresh_from_db()
     assert results[0].status == "cancelled"
     assert results[3].status == "confirmed"
+
+
+def test_a_closed_account_forgets_its_france_travail_identifier(session, people):
+    from buron.accounts.services import member_close
+
+    _camille, jean = people
+    member_close(user=jean.learner)
+    jean.refresh_from_db()
+    assert jean.france_travail_id == ""
+    assert Enrolment.objects.get(pk=_camille.pk).learner.email == "camille@example.org"
