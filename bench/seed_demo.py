@@ -1,7 +1,8 @@
 """The demo-size data set: the Cantal demo network plus some thousands of bookings.
 
 Small enough for bulk_create; each booking follows the site's real opening hours, and each
-(resource, day) cell gets one pattern, so no slot is ever held twice.
+(resource, day) cell gets one pattern, so no slot is ever held twice; a booking that would
+meet a slot the demo itself holds (its employer's and training bookings) is left out.
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ def seed(today: dt.date) -> dict[str, Any]:
     schedules = site_schedules(sites, start, end)
     bookings: list[Booking] = []
     held_slots: list[tuple[dt.date, tuple[int, ...]]] = []
+    demo_held = set(
+        BookingSlot.objects.filter(network_id=result.network.pk).values_list(
+            "resource_id", "day", "slot"
+        )
+    )
+
+    def free(resource: Resource, day: dt.date, slots: tuple[int, ...]) -> bool:
+        return not any((resource.pk, day, slot) in demo_held for slot in slots)
+
     for resource in Resource.objects.filter(network=result.network, is_active=True):
         tz = result.network.time_zone
         day = start
@@ -76,7 +86,7 @@ def seed(today: dt.date) -> dict[str, Any]:
                 )
                 for period in periods:
                     span = half_day_span(schedule, period, tz)
-                    if span is None:
+                    if span is None or not free(resource, span.day, span.slots):
                         continue
                     bookings.append(
                         Booking(start=span.start, end=span.end, period=period, **common)
@@ -88,6 +98,8 @@ def seed(today: dt.date) -> dict[str, Any]:
                     continue
                 first = rng.randrange(0, len(hours) - 2)
                 held = tuple(hours[first : first + rng.choice([1, 2, 3])])
+                if not free(resource, schedule.day, held):
+                    continue
                 bookings.append(
                     Booking(
                         start=local_datetime(schedule.day, dt.time(held[0]), tz),
