@@ -10,7 +10,7 @@ from django.utils import translation
 
 from buron.accounts.models import User
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
-from buron.places.models import Resource, Site
+from buron.places.models import Network, Resource, Site
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory, open_all_week
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -45,10 +45,10 @@ def site(db: None) -> Site:
     return murat()
 
 
-@pytest.fixture
-def other_site(site: Site) -> Site:
+def allanche(network: Network) -> Site:
+    """Allanche, another site of the network, open all week, with one desk."""
     other = SiteFactory(
-        network=site.network,
+        network=network,
         slug="allanche",
         name="Télécentre d'Allanche",
         commune_name="Allanche",
@@ -60,6 +60,11 @@ def other_site(site: Site) -> Site:
     open_all_week(other)
     ResourceFactory(site=other, name="Poste A")
     return other
+
+
+@pytest.fixture
+def other_site(site: Site) -> Site:
+    return allanche(site.network)
 
 
 @pytest.fixture

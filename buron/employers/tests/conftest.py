@@ -9,6 +9,7 @@ import pytest
 from buron.accounts.models import Organisation, User
 from buron.accounts.tests.factories import UserFactory
 from buron.billing.tests.factories import OTHER_SIREN, OTHER_VAT, make_organisation, make_seller
+from buron.booking.tests.conftest import allanche
 from buron.employers.models import EmployerContract, Employment
 from buron.places.models import Site
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory, open_all_week
@@ -32,19 +33,7 @@ def site(db: None) -> Site:
 
 @pytest.fixture
 def other_site(site: Site) -> Site:
-    other = SiteFactory(
-        network=site.network,
-        slug="allanche",
-        name="Télécentre d'Allanche",
-        commune_name="Allanche",
-        insee_code="15001",
-        postal_code="15160",
-        latitude="45.228979",
-        longitude="2.934496",
-    )
-    open_all_week(other)
-    ResourceFactory(site=other, name="Poste A")
-    return other
+    return allanche(site.network)
 
 
 @pytest.fixture
