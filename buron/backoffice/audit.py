@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from buron.accounts.requests import signed_in_user
 from buron.audit.models import AuditAction
 from buron.audit.services import audit_record, audit_snapshot
 
@@ -44,7 +45,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         self, request: HttpRequest, obj: models.Model, *, action: str, before: Any, after: Any
     ) -> None:
         audit_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             obj=obj,
             action=action,
             before=before,
@@ -120,7 +121,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
     ) -> None:
         own = getattr(obj, "network_id", None)  # a role or resource names its network
         audit_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             obj=obj,
             action=action,
             before=before,
@@ -136,7 +137,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         if self.audit_main:
             obj.pk = pk
             audit_record(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 obj=obj,
                 action=AuditAction.DELETE,
                 before=before,
@@ -153,7 +154,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
             return
         for obj, before, network_id in rows:
             audit_record(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 obj=obj,
                 action=AuditAction.DELETE,
                 before=before,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from buron.accounts.models import Organisation, User
+from buron.accounts.requests import signed_in_user
 from buron.backoffice.admin.money import money_column
 from buron.backoffice.scope import ALL, VIEW, ScopedAdminMixin, ScopedInlineMixin, request_scope
 from buron.places.models import Resource
@@ -219,7 +220,7 @@ class SessionScheduleForm(forms.ModelForm[Session]):
                 minimum=data["minimum"],
                 registration_deadline=data["registration_deadline"],
                 trainer=data["trainer_email"],
-                by=self.request.user,  # type: ignore[arg-type]
+                by=signed_in_user(self.request),
                 what_to_bring=data.get("what_to_bring", ""),
             )
         except TrainingRefused as refused:
@@ -317,7 +318,7 @@ class SessionAdmin(ScopedAdminMixin):
         done = 0
         for session in queryset:
             try:
-                services.session_cancel(session=session, by=request.user)  # type: ignore[arg-type]
+                services.session_cancel(session=session, by=signed_in_user(request))
             except TrainingRefused as refused:
                 self.message_user(request, "; ".join(refused.messages), messages.ERROR)
             else:
@@ -336,7 +337,7 @@ class SessionAdmin(ScopedAdminMixin):
             try:
                 made = services.session_invoice_funders(
                     session=session,
-                    by=request.user,  # type: ignore[arg-type]
+                    by=signed_in_user(request),
                 )
             except TrainingRefused as refused:
                 self.message_user(
