@@ -227,15 +227,30 @@ def br_e_05(doc: Document) -> list[Violation]:
     )
 
 
+def _category_basis_matches(doc: Document, category: str) -> bool:
+    """The VAT breakdown's basis for a category (E, O) is the sum of its lines (BR-E-08,
+    BR-O-08); with no line of it, no basis either."""
+    rows = [b for b in doc.breakdown if b.category == category]
+    basis = _sum([line.net_amount for line in doc.lines if line.category == category])
+    return _sum([b.basis for b in rows]) == basis and (bool(rows) or basis == 0)
+
+
+def _category_carries_no_vat(doc: Document, category: str) -> bool:
+    """No VAT in the breakdown of a category without tax (BR-E-09, BR-O-09)."""
+    return all(b.amount == 0 for b in doc.breakdown if b.category == category)
+
+
 @rule("BR-E-08")
 def br_e_08(doc: Document) -> list[Violation]:
-    exempt = [b for b in doc.breakdown if b.category == EXEMPT]
-    basis = _sum([line.net_amount for line in doc.lines if line.category == EXEMPT])
-    if not exempt:
-        return _one("BR-E-08", basis == 0, _("Exempt lines need an exempt VAT breakdown."))
+    if not any(b.category == EXEMPT for b in doc.breakdown):
+        return _one(
+            "BR-E-08",
+            _category_basis_matches(doc, EXEMPT),
+            _("Exempt lines need an exempt VAT breakdown."),
+        )
     return _one(
         "BR-E-08",
-        _sum([b.basis for b in exempt]) == basis,
+        _category_basis_matches(doc, EXEMPT),
         _("The exempt amount is the sum of the exempt lines."),
     )
 
@@ -244,7 +259,7 @@ def br_e_08(doc: Document) -> list[Violation]:
 def br_e_09(doc: Document) -> list[Violation]:
     return _one(
         "BR-E-09",
-        all(b.amount == 0 for b in doc.breakdown if b.category == EXEMPT),
+        _category_carries_no_vat(doc, EXEMPT),
         _("Exempt lines carry no VAT."),
     )
 
@@ -291,11 +306,9 @@ def br_o_05(doc: Document) -> list[Violation]:
 
 @rule("BR-O-08")
 def br_o_08(doc: Document) -> list[Violation]:
-    outside = [b for b in doc.breakdown if b.category == NOT_SUBJECT]
-    basis = _sum([line.net_amount for line in doc.lines if line.category == NOT_SUBJECT])
     return _one(
         "BR-O-08",
-        _sum([b.basis for b in outside]) == basis and (bool(outside) or basis == 0),
+        _category_basis_matches(doc, NOT_SUBJECT),
         _("The amount not subject to VAT is the sum of its lines."),
     )
 
@@ -304,7 +317,7 @@ def br_o_08(doc: Document) -> list[Violation]:
 def br_o_09(doc: Document) -> list[Violation]:
     return _one(
         "BR-O-09",
-        all(b.amount == 0 for b in doc.breakdown if b.category == NOT_SUBJECT),
+        _category_carries_no_vat(doc, NOT_SUBJECT),
         _("What is not subject to VAT carries no VAT."),
     )
 
