@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 
 import pytest
@@ -232,7 +233,7 @@ def test_the_reminder_lists_tomorrow_s_bookings_for_members_who_want_it(
         services.booking_cancel(booking=cancelled, by=member)
     mail.outbox.clear()
     with time_machine.travel(dt.datetime(2027, 3, 1, 17, 0, tzinfo=NOW.tzinfo), tick=False):
-        call_command("booking_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("booking_reminders", stdout=io.StringIO())
     (message,) = mail.outbox
     assert message.to == ["camille@example.org"]
     assert message.subject == "Your bookings on Tuesday 2 March"

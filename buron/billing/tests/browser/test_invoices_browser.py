@@ -3,6 +3,8 @@ own and their employer's), and downloads a Factur-X PDF that validates."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from buron.billing.tests.helpers import text_of, xml_of
@@ -36,7 +38,7 @@ def test_a_member_downloads_their_invoice(visit: Visit) -> None:
 
     with page.expect_download() as info:
         tables.first.get_by_role("link", name="Download").first.click()
-    content = open(info.value.path(), "rb").read()  # noqa: SIM115
+    content = Path(info.value.path()).read_bytes()
     root = xml_of(content)
     assert root is not None
     assert "CANTAL-" in text_of(content)

@@ -86,7 +86,7 @@ def test_a_member_buys_a_carnet_online_books_with_it_and_downloads_the_invoice(
     page.goto("/en/compte/factures/")
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile(r"^Download")).first.click()
-    content = open(info.value.path(), "rb").read()  # noqa: SIM115
+    content = Path(info.value.path()).read_bytes()
     assert xml_of(content) is not None
     text = text_of(content)
     assert "Carnet" in text and "CANTAL-" in text

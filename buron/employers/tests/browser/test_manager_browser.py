@@ -5,6 +5,7 @@ and downloads it: a Factur-X PDF that validates."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -50,6 +51,6 @@ def test_an_employer_manager_reads_the_usage_and_downloads_the_monthly_invoice(
     assert "Laiterie des Estives" in invoices.inner_text()
     with page.expect_download() as info:
         invoices.get_by_role("link", name="Download").first.click()
-    content = open(info.value.path(), "rb").read()  # noqa: SIM115
+    content = Path(info.value.path()).read_bytes()
     assert xml_of(content) is not None
     assert "CANTAL-" in text_of(content)
