@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection
-
 from buron.core import sql
 
 from .models import ApiToken, StatusPeriod, User
@@ -26,19 +24,10 @@ USER_ROW = sql.Selected(User, "u")
 
 
 @cache
-def _lock_statement() -> str:
-    return sql.compose(
-        "SELECT {id} FROM {user} WHERE {id} = %(user_id)s FOR UPDATE",
-        user=sql.table(User),
-        id=sql.column(User, "id"),
-    )
-
-
-def user_lock(*, user_id: int) -> None:
-    """Lock the user's row until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
-    transactions already hold the database's single write lock)."""
-    if connection.features.has_select_for_update:
-        sql.fetch_all(_lock_statement(), {"user_id": user_id})
+def user_lock_parts() -> tuple[str, str]:
+    """The user's row, to be locked with other apps' rows in one statement: `FROM` text
+    (alias lu) and its condition (parameter `user_id`)."""
+    return f"{sql.table(User)} lu", "lu.id = %(user_id)s"
 
 
 @dataclass(frozen=True)

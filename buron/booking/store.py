@@ -293,7 +293,49 @@ def first_look(
     return _look_from(list(resources.values()), site, kind), _member_day_from(rows)
 
 
+# --- Locks ---------------------------------------------------------------------------------
+
+
+@cache
+def _locks_statement() -> str:
+    site, site_is = places_store.site_lock_parts()
+    member, member_is = accounts_store.user_lock_parts()
+    return sql.compose(
+        "SELECT 1 FROM {site} CROSS JOIN {member} WHERE {site_is} AND {member_is}"
+        " FOR KEY SHARE OF ls FOR UPDATE OF lu",
+        site=site,
+        site_is=site_is,
+        member=member,
+        member_is=member_is,
+    )
+
+
+def booking_locks(*, member_id: int, site_id: int) -> None:
+    """PostgreSQL: share the site's row, then lock the member's, until the transaction
+    ends (one statement; the site first, as departures lock it first). The member's lock
+    serialises their own bookings; the site's share lets any number of bookings through
+    together but waits for a departure (which locks the site's row for update), so the
+    booking's later statements see what the departure committed. SQLite's IMMEDIATE
+    transactions already run one at a time: nothing to do."""
+    if connection.features.has_select_for_update:
+        sql.fetch_all(_locks_statement(), {"site_id": site_id, "user_id": member_id})
+
+
 # --- Writes --------------------------------------------------------------------------------
+
+
+def slots_claim(slots: Sequence[BookingSlot]) -> bool:
+    """Write a booking's slots (all on one resource and day), all or none, in one
+    statement: True when they all went in. A slot an active booking already holds is not
+    written (the unique slot row decides between concurrent claims), and none is written
+    when the resource is no longer bookable as the statement runs (withdrawn, its site
+    unpublished or closed that day): the departure's lock on the resource or site, which
+    the booking's own row waits on, has then been released by its commit, and the claim
+    sees it. Several slots that went in partly are the caller's to roll back."""
+    first = slots[0]
+    condition = places_store.resource_still_bookable()
+    params = places_store.resource_still_bookable_params(first.resource_id, first.day)
+    return sql.insert_many(slots, skip_taken=True, only_if=(condition, params)) == len(slots)
 
 
 @cache

@@ -166,17 +166,29 @@ def _pk_column(model: type[Model]) -> str:
     return q(pk.column)
 
 
-def _insert(instances: Sequence[Model], suffix: str = "") -> list[tuple[Any, ...]]:
+def _insert(
+    instances: Sequence[Model], suffix: str = "", only_if: tuple[str, Params] | None = None
+) -> list[tuple[Any, ...]]:
     """One INSERT of new instances of one model, then `suffix` (RETURNING…); the rows it
-    returns."""
+    returns. With only_if (a condition and its named parameters), the rows go in only
+    when the condition holds as the statement runs."""
     rows = [_insert_values(instance) for instance in instances]
     names = rows[0][0]
-    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    params: dict[str, Any] = {}
+    tuples = []
+    for i, (_names, values) in enumerate(rows):
+        keys = [f"v{i}_{j}" for j in range(len(values))]
+        params.update(zip(keys, values, strict=True))
+        tuples.append("(" + ", ".join(f"%({key})s" for key in keys) + ")")
+    source = f"VALUES {', '.join(tuples)}"
+    if only_if is not None:
+        condition, more = only_if
+        params.update(more)
+        source = f"SELECT * FROM ({source}) AS v WHERE {condition}"  # noqa: S608 - fixed text
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {q(instances[0]._meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - names from the model
-            f"VALUES {', '.join([placeholders] * len(rows))}{suffix}",
-            [value for _names, values in rows for value in values],
+            f"INSERT INTO {q(instances[0]._meta.db_table)} ({', '.join(names)}) {source}{suffix}",
+            params,
         )
         return list(cursor.fetchall()) if suffix else []
 
@@ -195,17 +207,25 @@ def insert(instance: Model) -> None:
     _saved([instance])
 
 
-def insert_many(instances: Sequence[Model], *, skip_taken: bool = False) -> int:
+def insert_many(
+    instances: Sequence[Model],
+    *,
+    skip_taken: bool = False,
+    only_if: tuple[str, Params] | None = None,
+) -> int:
     """INSERT new instances of one model in one statement; returns how many went in.
 
     With skip_taken, a row a unique constraint refuses (one already held) is left out
     instead of failing the statement (ON CONFLICT DO NOTHING, on both databases): the
-    count tells the caller. Keys are not read back."""
+    count tells the caller. With only_if (a condition on other rows, with its named
+    parameters), none goes in unless it holds when the statement runs. Keys are not
+    read back."""
     if not instances:
         return 0
-    if skip_taken:
-        returning = f" ON CONFLICT DO NOTHING RETURNING {_pk_column(type(instances[0]))}"
-        inserted = len(_insert(instances, returning))
+    if skip_taken or only_if is not None:
+        conflict = " ON CONFLICT DO NOTHING" if skip_taken else ""
+        returning = f"{conflict} RETURNING {_pk_column(type(instances[0]))}"
+        inserted = len(_insert(instances, returning, only_if))
     else:
         _insert(instances)
         inserted = len(instances)

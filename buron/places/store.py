@@ -237,3 +237,30 @@ def active_resources() -> str:
     """`FROM` text for the active resources (alias r) of a kind at one site (the site is
     `s.id` when the caller reads sites, else give `%(site_id)s`); parameter `kind`."""
     return sql.compose("{resource} r WHERE r.kind = %(kind)s AND r.is_active", **_tables())
+
+
+@cache
+def site_lock_parts() -> tuple[str, str]:
+    """A site's row, to be locked with other apps' rows in one statement: `FROM` text
+    (alias ls) and its condition (parameter `site_id`)."""
+    return f"{sql.table(Site)} ls", "ls.id = %(site_id)s"
+
+
+@cache
+def resource_still_bookable() -> str:
+    """A condition: the resource `%(rb_resource_id)s` is active, its site published and not
+    closed on `%(rb_day)s` (a closure). What a withdrawal, an unpublication or a closure
+    takes away, read as a booking's claim runs: the claim's last word against departures
+    (buron.booking.services.departures), whose locks it waits on. Parameters:
+    resource_still_bookable_params."""
+    return sql.compose(
+        "EXISTS (SELECT 1 FROM {resource} rb JOIN {site} sb ON sb.id = rb.site_id"
+        " WHERE rb.id = %(rb_resource_id)s AND rb.is_active AND sb.is_published"
+        " AND NOT EXISTS (SELECT 1 FROM {closure} cb WHERE cb.site_id = sb.id"
+        " AND cb.start_date <= %(rb_day)s AND cb.end_date >= %(rb_day)s))",
+        **_tables(),
+    )
+
+
+def resource_still_bookable_params(resource_id: int, day: dt.date) -> dict[str, Any]:
+    return {"rb_resource_id": resource_id, "rb_day": sql.param(Closure, "start_date", day)}

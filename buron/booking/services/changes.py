@@ -13,7 +13,7 @@ from buron.accounts.selectors import staff_scope
 from buron.core.dates import format_moment
 from buron.places.models import Resource
 
-from .. import participants, selectors
+from .. import participants, selectors, store
 from ..errors import SlotTaken
 from ..models import Booking, BookingKind, BookingSlot, BookingStatus
 from .notices import booking_cancelled_notify, booking_moved_record
@@ -141,16 +141,17 @@ def booking_move(*, booking: Booking, to: Resource, by: User) -> Booking:
         booked_by=by,
         note=booking.note,
     )
-    try:
-        with transaction.atomic():
-            BookingSlot.objects.bulk_create(
-                BookingSlot(
-                    booking=moved, network_id=to.network_id, resource=to, day=s.day, slot=s.slot
-                )
-                for s in slots
+    # Claimed as a new booking claims them: refused when held, or when the resource has
+    # just been withdrawn (this function's transaction then undoes the cancellation).
+    if not store.slots_claim(
+        [
+            BookingSlot(
+                booking=moved, network_id=to.network_id, resource=to, day=s.day, slot=s.slot
             )
-    except IntegrityError as exc:
-        raise SlotTaken(_("That resource is taken at that time.")) from exc
+            for s in slots
+        ]
+    ):
+        raise SlotTaken(_("That resource is taken at that time."))
     participants.booking_cancelled(
         participants.BookingChange(
             booking=booking, by=by, reason=participants.Reason.MOVED, outcome=booking.outcome

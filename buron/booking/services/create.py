@@ -83,8 +83,9 @@ def _new_booking(
         )
         for slot in span.slots
     ]
-    # The unique slot row decides: a slot a concurrent booking holds is not written.
-    if sql.insert_many(slots, skip_taken=True) == len(slots):
+    # The unique slot row decides: a slot a concurrent booking holds is not written, nor
+    # any on a resource a concurrent departure has just taken away.
+    if store.slots_claim(slots):
         if savepoint:
             transaction.savepoint_commit(savepoint)
         return booking
@@ -363,7 +364,7 @@ def _hold_half_day(
     notify: bool,
 ) -> Booking:
     member = ask.member
-    lock_member(member)
+    lock_member(member, ask.site)
     # Desks and offices are booked by the half-day (the database ties the unit to the kind).
     day = check_member(member, BookingUnit.HALF_DAY, span, policy)
     common: dict[str, Any] = {
@@ -499,7 +500,7 @@ def _hold_hours(
     policy: BookingPolicy,
     choices: Mapping[str, str],
 ) -> Booking:
-    lock_member(member)
+    lock_member(member, resource.site)
     day = check_member(member, resource.booking_unit, span, policy)
     booking = _claims(
         candidates=[resource],

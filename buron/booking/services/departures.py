@@ -7,6 +7,12 @@ same site when one is free and the departure allows it (a resource withdrawn), e
 cancelled; the member gets the usual email (moved, or cancelled by the site) in their own
 language, participants hear of it inside the same transaction as for any cancellation or
 move (credits given back, audit log), and the caller gets the list to show the staff.
+
+A booking made at the very moment of a departure is not left behind: each departure first
+locks its site's row for update, which a booking being made there shares (rules.lock_member;
+on SQLite, transactions run one at a time), so one waits for the other. A booking that got
+there first is committed before the departure reads the bookings to vacate; one that comes
+after sees the departure as it writes its slots, and is refused (store.slots_claim).
 """
 
 from __future__ import annotations
@@ -136,6 +142,8 @@ def resource_withdraw(
     """Take a resource out of service: it cannot be booked any more, and its bookings still
     to come move to an equivalent free resource of the site, or are cancelled."""
     now = now or timezone.now()
+    # The site's row first, as every departure locks it: bookings there wait (see above).
+    Site.objects.select_for_update().get(pk=resource.site_id)
     locked = Resource.objects.select_for_update().get(pk=resource.pk)
     if locked.is_active:
         locked.is_active = False
@@ -166,6 +174,9 @@ def closure_apply(*, closure: Closure, by: User, now: dt.datetime | None = None)
     """A site closed for some days (the closure already saved): its bookings still to come
     on those days are cancelled (the whole site is closed: nowhere to move them)."""
     now = now or timezone.now()
+    # The site's row locked as a withdrawal locks it: a booking being made there finishes
+    # first (and is cancelled below), or waits and then sees the closure (store.slots_claim).
+    Site.objects.select_for_update().get(pk=closure.site_id)
     bookings = (
         _future(now)
         .filter(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from buron.accounts import store as accounts_store
 from buron.accounts.models import User
 from buron.accounts.selectors import status_among
 from buron.places.models import BookingUnit, ResourceKind, Site
@@ -29,15 +28,18 @@ def refusal(message: str, code: str, field: str | None = None) -> BookingRefused
     return BookingRefused(message, code=code)
 
 
-def lock_member(member: User) -> None:
-    """Serialise one member's concurrent bookings (their per-day limit is counted after).
+def lock_member(member: User, site: Site) -> None:
+    """Serialise one member's concurrent bookings (their per-day limit is counted after),
+    and wait for a departure of the site (a withdrawal, an unpublication, a closure) being
+    committed.
 
-    On PostgreSQL the member's row is locked until the transaction ends; the member's day
-    must then be read by a later statement, whose snapshot sees what a concurrent booking
-    of theirs committed meanwhile. SQLite has no row locks: its transactions begin
-    IMMEDIATE (config.settings), so a booking transaction already holds the database's
-    single write lock and nothing more is needed."""
-    accounts_store.user_lock(user_id=member.pk)
+    On PostgreSQL the member's row is locked and the site's row shared until the
+    transaction ends (store.booking_locks); the member's day must then be read by a later
+    statement, whose snapshot sees what a concurrent booking of theirs, or a departure,
+    committed meanwhile. SQLite has no row locks: its transactions begin IMMEDIATE
+    (config.settings), so a booking transaction already holds the database's single write
+    lock and nothing more is needed."""
+    store.booking_locks(member_id=member.pk, site_id=site.pk)
 
 
 def refused(found: NotBookable) -> BookingRefused:

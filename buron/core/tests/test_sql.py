@@ -121,3 +121,35 @@ def test_many_rows_go_in_one_statement_and_the_constraint_still_holds():
     booking.slots.filter(slot=1).update(is_active=False)
     assert sql.insert_many(slots(), skip_taken=True) == 1
     assert sorted(booking.slots.filter(is_active=True).values_list("slot", flat=True)) == [0, 1]
+
+
+def test_rows_go_in_only_while_their_condition_holds():
+    resource = ResourceFactory()
+    booking = _booking(resource, hours=9, period="day")
+    sql.insert(booking)
+    table = sql.table(type(resource))
+
+    def slots(day):
+        return [
+            BookingSlot(
+                booking=booking, network_id=resource.network_id, resource=resource, day=day, slot=n
+            )
+            for n in (0, 1)
+        ]
+
+    active = sql.compose(
+        "EXISTS (SELECT 1 FROM {table} x WHERE x.id = %(rid)s AND x.is_active)", table=table
+    )
+    condition = (active, {"rid": resource.pk})
+    assert sql.insert_many(slots(dt.date(2027, 3, 2)), skip_taken=True, only_if=condition) == 2
+
+    type(resource).objects.filter(pk=resource.pk).update(is_active=False)
+    for skip_taken in (True, False):
+        assert (
+            sql.insert_many(slots(dt.date(2027, 3, 3)), skip_taken=skip_taken, only_if=condition)
+            == 0
+        )
+    assert sorted(booking.slots.values_list("day", "slot")) == [
+        (dt.date(2027, 3, 2), 0),
+        (dt.date(2027, 3, 2), 1),
+    ]
