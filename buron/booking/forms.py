@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from buron.accounts.models import User
 from buron.core.dates import format_date
 from buron.core.parsing import EARLIEST, LATEST, is_slug
-from buron.employers.selectors import PayerOption
+from buron.employers.selectors import PayerOption, payer_options
+from buron.employers.services import PAYER_EMPLOYER, PAYER_MEMBER
 from buron.places.models import BookingUnit, Resource, ResourceKind, Site, Weekday
 from buron.places.selectors import published_sites
 
@@ -330,24 +331,100 @@ class BookForm(forms.Form):
         return start, start + dt.timedelta(hours=data["hours"])
 
 
-class HostBookForm(BookForm):
-    """A host books for a member of the network, found by their email address."""
+def _active_member(email: object) -> User | None:
+    """The active member using this address (any case), or None."""
+    if not isinstance(email, str) or not email.strip() or len(email) > 254:
+        return None
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def host_payer_field(member: User | None, payers: Sequence[PayerOption]) -> forms.CharField:
+    """Who pays, as a host chooses it for a member: the member's usual choice, one of the
+    employers that may pay for them (the member page's options), or the member. Before the
+    member is known, their employer is offered without its name."""
+    usual = next((p.name for p in payers if p.pays_by_default), None)
+    usual_label: str
+    employers: list[tuple[str, str]]
+    if member is None:
+        usual_label = str(_("As the member usually chooses"))
+        employers = [(PAYER_EMPLOYER, str(_("Their employer, under its contract")))]
+    else:
+        usual_label = str(_("As the member usually chooses: %(payer)s")) % {
+            "payer": usual or _("the member")
+        }
+        employers = [
+            (p.value, str(_("%(employer)s (their employer)")) % {"employer": p.name})
+            for p in payers
+        ]
+    return forms.CharField(
+        label=_("Who pays"),
+        required=False,
+        max_length=40,
+        widget=forms.Select(
+            choices=[
+                ("", usual_label),
+                *employers,
+                (PAYER_MEMBER, str(_("The member (their rights, or the published price)"))),
+            ]
+        ),
+        help_text=_(
+            "An employer pays under its contract (sites allowed, days a month); the "
+            "choice made here becomes the member's usual one."
+        ),
+    )
+
+
+class HostPayerMixin(forms.Form):
+    """A host's form for a member found by their email address, with who pays for them.
+
+    The payer offered and accepted are the member's employers as the member page offers
+    them (employers.selectors.payer_options); the contract's own limits (sites, days a
+    month) are the booking's to check."""
 
     email = forms.EmailField(label=_("Member's email address"))
 
-    field_order = ["email", "date", "kind", "resource", "period", "start_hour", "hours"]
-
     member: User | None = None
+    payers: Sequence[PayerOption] = ()
+
+    def _add_payer(self, *, today: dt.date) -> None:
+        given = self.data if self.is_bound else self.initial
+        found = _active_member(given.get("email"))
+        self.payers = payer_options(member=found, today=today) if found else []
+        self.fields["payer"] = host_payer_field(found, self.payers)
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip()
-        self.member = User.objects.filter(email__iexact=email, is_active=True).first()
+        self.member = _active_member(self.cleaned_data["email"])
         if self.member is None:
             # Said the same way whether the address is unknown or its account closed.
             raise ValidationError(
                 _("No active member account uses this address."), code="unknown_member"
             )
         return self.member.email
+
+    def clean_payer(self) -> str:
+        value: str = self.cleaned_data.get("payer") or ""
+        offered = {"", PAYER_MEMBER, PAYER_EMPLOYER, *(p.value for p in self.payers)}
+        if value not in offered:
+            raise ValidationError(
+                _("Choose who pays among the options offered."), code="invalid_payer"
+            )
+        if value == PAYER_EMPLOYER and self.member is not None and not self.payers:
+            raise ValidationError(
+                _("No employer pays for this member under a contract: choose the member."),
+                code="no_employer",
+            )
+        return value
+
+
+class HostBookForm(HostPayerMixin, BookForm):
+    """A host books for a member of the network, found by their email address, and says
+    who pays."""
+
+    field_order = ["email", "date", "kind", "resource", "period", "start_hour", "hours", "payer"]
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._add_payer(today=today or timezone.localdate())
 
 
 class SeriesForm(forms.Form):
@@ -371,6 +448,23 @@ class SeriesForm(forms.Form):
     )
     start_date = DayField(label=_("From"))
     end_date = DayField(label=_("Until"))
+
+    def __init__(self, *args: Any, payers: Sequence[PayerOption] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if payers:
+            self.fields["payer"] = payer_field(payers)
+
+
+class HostSeriesForm(HostPayerMixin, SeriesForm):
+    """A host books the same half-day on some weekdays at their site for a member, and says
+    who pays for each day."""
+
+    field_order = ["email", "kind", "weekdays", "period", "start_date", "end_date", "payer"]
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["site"]
+        self._add_payer(today=today or timezone.localdate())
 
 
 class DayForm(forms.Form):

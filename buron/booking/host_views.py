@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from buron.accounts.requests import signed_in_user
 from buron.accounts.selectors import staff_scope
-from buron.core.dates import format_moment
+from buron.core.dates import format_date, format_moment
 from buron.core.parsing import LATEST
 from buron.places.models import Site
 
@@ -35,11 +35,13 @@ from .forms import (
     BlockForm,
     DayForm,
     HostBookForm,
+    HostSeriesForm,
     MoveForm,
     add_refusal,
     shifted_day,
 )
 from .models import Booking, BookingKind
+from .payer import payer_choices
 
 WEEK_DAYS = 7
 
@@ -162,6 +164,7 @@ def book(request: HttpRequest, site: Site) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and form.member is not None:
         data = form.cleaned_data
         member = form.member
+        choices = payer_choices(data.get("payer"))
         try:
             if form.is_hourly:
                 start, end = form.times()
@@ -171,6 +174,7 @@ def book(request: HttpRequest, site: Site) -> HttpResponse:
                     start=start,
                     end=end,
                     booked_by=host,
+                    choices=choices,
                 )
             else:
                 booking = services.booking_create_half_day(
@@ -181,6 +185,7 @@ def book(request: HttpRequest, site: Site) -> HttpResponse:
                     kind=data["kind"],
                     resource=data["resource"],
                     booked_by=host,
+                    choices=choices,
                 )
         except BookingRefused as exc:
             add_refusal(form, exc)
@@ -200,6 +205,51 @@ def book(request: HttpRequest, site: Site) -> HttpResponse:
             )
             return redirect(_plan_url(site, data["date"]))
     return render(request, "booking/manage/book.html", {"site": site, "form": form})
+
+
+@site_page
+def series(request: HttpRequest, site: Site) -> HttpResponse:
+    """Book the same half-day on some weekdays for a member, each day with the payer chosen;
+    the days that could not be booked come back with their reason."""
+    day, _form = _day(request)
+    form = HostSeriesForm(
+        request.POST or None,
+        initial={"start_date": day, "end_date": day + dt.timedelta(days=27)},
+    )
+    if request.method == "POST" and form.is_valid() and form.member is not None:
+        data = form.cleaned_data
+        try:
+            result = services.series_create(
+                member=form.member,
+                site=site,
+                weekdays=data["weekdays"],
+                period=data["period"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                kind=data["kind"],
+                booked_by=signed_in_user(request),
+                choices=payer_choices(data.get("payer")),
+            )
+        except BookingRefused as exc:
+            add_refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(booked)d of %(total)d days booked for %(email)s.")
+                % {
+                    "booked": len(result.booked),
+                    "total": len(result.occurrences),
+                    "email": form.member.email,
+                },
+            )
+            for missed in result.missed:
+                messages.warning(
+                    request,
+                    _("%(day)s not booked: %(reason)s")
+                    % {"day": format_date(missed.day), "reason": missed.reason},
+                )
+            return redirect(_plan_url(site, data["start_date"]))
+    return render(request, "booking/manage/series.html", {"site": site, "form": form})
 
 
 @site_page

@@ -26,6 +26,7 @@ urlpatterns = [
     path("gestion/<slug:slug>/", host_views.site_day, name="manage_site"),
     path("gestion/<slug:slug>/semaine/", host_views.site_week, name="manage_week"),
     path("gestion/<slug:slug>/reserver/", host_views.book, name="manage_book"),
+    path("gestion/<slug:slug>/recurrente/", host_views.series, name="manage_series"),
     path("gestion/<slug:slug>/bloquer/", host_views.block, name="manage_block"),
     path(
         "gestion/<slug:slug>/blocages/<int:pk>/",

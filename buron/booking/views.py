@@ -323,6 +323,7 @@ def series(request: HttpRequest) -> HttpResponse:
     form = SeriesForm(
         request.POST or None,
         initial={"start_date": today, "end_date": today + dt.timedelta(days=27)},
+        payers=payer_options(member=member, today=today),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -335,6 +336,7 @@ def series(request: HttpRequest) -> HttpResponse:
                 start_date=data["start_date"],
                 end_date=data["end_date"],
                 kind=data["kind"],
+                choices=payer_choices(data.get("payer")),
             )
         except BookingRefused as exc:
             add_refusal(form, exc)

@@ -344,8 +344,17 @@ def test_the_admin_index_of_a_host_lists_only_what_they_manage(
 ) -> None:
     index = _as(client, world.host_a1).get(reverse("admin:index"), secure=True)
     models = {m["object_name"] for app in index.context["app_list"] for m in app["models"]}
-    # Their network's catalogue (read-only), their sites' sales, proofs and visits.
-    assert models == {"Site", "Resource", "Commune", "Visit", "Offer", "Sale", "Proof"}
+    # Their network's catalogue (read-only), their sites' sales, proofs, visits and mail.
+    assert models == {
+        "Site",
+        "Resource",
+        "Commune",
+        "Visit",
+        "Offer",
+        "Sale",
+        "Proof",
+        "MailItem",
+    }
 
 
 def test_the_communes_stay_read_only_even_for_a_superuser(client: Client, world: World) -> None:

@@ -138,6 +138,7 @@ def test_every_host_page_fits_a_phone(visit: Visit, language: str) -> None:
             f"{prefix}/gestion/murat/?date={day:%Y-%m-%d}",
             f"{prefix}/gestion/murat/semaine/",
             f"{prefix}/gestion/murat/reserver/",
+            f"{prefix}/gestion/murat/recurrente/",
             f"{prefix}/gestion/murat/bloquer/",
             # The annex of Murat's telecentre is managed by Murat's host.
             f"{prefix}/gestion/murat-extension/",
