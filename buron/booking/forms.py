@@ -369,7 +369,7 @@ def host_payer_field(member: User | None, payers: Sequence[PayerOption]) -> form
         ),
         help_text=_(
             "An employer pays under its contract (sites allowed, days a month); the "
-            "choice made here becomes the member's usual one."
+            "choice made here is for this booking only: the member's usual one stays."
         ),
     )
 

@@ -78,6 +78,7 @@ def _ask(change: BookingChange, member: User) -> UseAsk:
         booking_id=booking.pk,
         day=booking.start.astimezone(zone(site.network.time_zone)).date(),
         period=booking.period if desk else "",
+        by_member=change.by is None or change.by.pk == member.pk,
     )
 
 

@@ -252,6 +252,7 @@ class UseAsk:
     booking_id: int
     day: dt.date
     period: str
+    by_member: bool = True  # False: staff book for them (their usual choice stays)
 
 
 def use_for_booking(*, ask: UseAsk, choice: PayerChoice) -> EmployerPays | None:
@@ -259,7 +260,7 @@ def use_for_booking(*, ask: UseAsk, choice: PayerChoice) -> EmployerPays | None:
     already locked): the employer chosen, or remembered, under its contract in force that
     day, if the site is allowed and the month's quota not passed (else PayerRefused); None
     when the member pays. One read, and one write when an employer pays (one more when the
-    member's remembered choice changes)."""
+    member's remembered choice changes: only by their own explicit choice)."""
     if ask.period not in (*HALF_DAY_PERIODS, DAY_PERIOD):
         if choice.kind == PAYER_EMPLOYER:
             raise PayerRefused(
@@ -271,7 +272,7 @@ def use_for_booking(*, ask: UseAsk, choice: PayerChoice) -> EmployerPays | None:
         member_id=ask.member.pk, network_id=ask.network_id, site_id=ask.site_id, day=ask.day
     )
     chosen = _chosen(options, choice)
-    if choice.explicit:
+    if choice.explicit and ask.by_member:
         _remember(ask.member, options, chosen)
     if chosen is None:
         return None

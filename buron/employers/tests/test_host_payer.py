@@ -12,7 +12,7 @@ import time_machine
 
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
 from buron.booking.models import Booking, BookingSeries
-from buron.employers.models import EmployerUse
+from buron.employers.models import EmployerUse, Employment
 from buron.offers.models import PayAsYouGo
 from buron.offers.tests.factories import OfferFactory
 
@@ -95,6 +95,30 @@ def test_the_host_chooses_the_member_and_no_employer_day_is_used(as_host, site, 
     booking = Booking.objects.get(member=employee)
     assert not EmployerUse.objects.exists()
     assert PayAsYouGo.objects.filter(booking_id=booking.pk).exists()
+
+
+def test_a_hosts_choice_leaves_the_members_usual_payer_alone(
+    as_host, site, employer, contract, employee
+):
+    usual = Employment.objects.get(member=employee, organisation=employer)
+    assert usual.pays_by_default  # the member lets their employer pay, as by default
+
+    assert as_host.post(BOOK, booking_form(employee.email, "member")).status_code == 302
+    usual.refresh_from_db()
+    assert usual.pays_by_default
+    # Their next booking with no choice: the employer pays, as the member had it.
+    response = as_host.post(BOOK, booking_form(employee.email, "", period="pm"))
+    assert response.status_code == 302
+    assert EmployerUse.objects.filter(member=employee, period="pm").exists()
+
+
+def test_the_members_own_choice_is_remembered(site, employer, contract, employee):
+    from buron.booking import services
+
+    services.booking_create_half_day(
+        member=employee, site=site, day=DAY, period="am", now=NOW, choices={"payer": "member"}
+    )
+    assert not Employment.objects.get(member=employee, organisation=employer).pays_by_default
 
 
 def test_the_form_offers_the_members_employers_by_name(as_host, site, contract, employee):
