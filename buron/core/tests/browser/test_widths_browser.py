@@ -95,6 +95,10 @@ def test_every_member_page_fits_a_phone(visit: Visit, language: str) -> None:
     page.wait_for_load_state()
     assert "/reserver/?site=murat" in page.url
     assert page.locator("main .price").count() >= 1
+    # The shop: its catalogue, and one offer's page to buy it.
+    page.goto(f"{prefix}/acheter/")
+    buy = page.locator("main a[href*='/acheter/'][href$='/']").first.get_attribute("href")
+    assert buy and re.search(r"/acheter/[\w-]+/\d+/$", buy), buy
     check(
         visit,
         [
@@ -118,6 +122,12 @@ def test_every_member_page_fits_a_phone(visit: Visit, language: str) -> None:
             f"{prefix}/compte/email/",
             f"{prefix}/compte/password/change/",
             f"{prefix}/compte/fermer/",
+            f"{prefix}/acheter/",
+            buy,
+            f"{prefix}/compte/factures/",
+            f"{prefix}/mes-droits/",
+            f"{prefix}/formations/",
+            f"{prefix}/formations/mes-formations/",
         ],
     )
 
