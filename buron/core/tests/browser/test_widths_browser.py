@@ -159,5 +159,10 @@ def test_every_host_page_fits_a_phone(visit: Visit, language: str) -> None:
             f"{prefix}/gestion/reseau/regles/",
             f"{prefix}/gestion/murat/sans-compte/",
             f"{prefix}/gestion/murat-extension/sans-compte/",
+            # Arrivals, and the site's sales, proofs and services.
+            f"{prefix}/gestion/murat/arrivees/",
+            f"{prefix}/gestion/murat/ventes/",
+            f"{prefix}/gestion/murat/justificatifs/",
+            f"{prefix}/gestion/murat/services/",
         ],
     )
