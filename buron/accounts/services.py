@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -57,12 +57,15 @@ def member_create(
     first_name: str = "",
     last_name: str = "",
     verified: bool = False,
+    language: str = "",
 ) -> User:
-    """Create a member with their profile and first status. Nothing is written when a field
-    is invalid."""
+    """Create a member with their profile (emails in `language`, else the default) and
+    first status. Nothing is written when a field is invalid."""
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account already uses this email address.")})
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
     user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -72,7 +75,10 @@ def member_create(
     user.save()
     period.user = user
     period.save()
-    MemberProfile.objects.create(user=user, commune=commune, calendar_digest=_unused_digest())
+    profile = MemberProfile(user=user, commune=commune, calendar_digest=_unused_digest())
+    if language:
+        profile.language = language
+    profile.save()
     if verified:
         from allauth.account.models import EmailAddress
 
@@ -326,9 +332,11 @@ def member_light_create(
     status: str,
     employer_name: str = "",
     commune: Commune | None,
+    language: str = "",
 ) -> User:
     """Create a light member (see accounts.light): a person a host books for at the desk,
-    with a name, a status and a commune; an email only if they gave one. Nobody can sign in
+    with a name, a status and a commune; an email only if they gave one, and the language
+    of their emails (else the default). Nobody can sign in
     as them until they claim the account (member_invite). Refused, writing nothing, without
     a name, a commune or a valid status, or when a member already uses the email."""
     errors: dict[str, str] = {}
@@ -346,6 +354,7 @@ def member_light_create(
         commune=commune,
         first_name=first_name,
         last_name=last_name,
+        language=language,
     )
     if not light.is_placeholder_email(user.email):
         from allauth.account.models import EmailAddress
@@ -358,8 +367,8 @@ def member_light_create(
 def member_invite(*, user: User) -> bool:
     """Email a light member an invitation to claim their account: a signed, single-use link
     of allauth's password reset (valid PASSWORD_RESET_TIMEOUT) where they choose a password.
-    Sent when the transaction commits; nothing is sent to a placeholder address. Returns
-    whether an invitation goes out."""
+    Sent when the transaction commits, in the language of their emails; nothing is sent to
+    a placeholder address. Returns whether an invitation goes out."""
     if light.is_placeholder_email(user.email) or not light.is_light_member(user):
         return False
     from allauth.account.forms import default_token_generator
@@ -370,24 +379,26 @@ def member_invite(*, user: User) -> bool:
 
     from .selectors import email_sender_name
 
-    link = settings.SITE_URL + reverse(
-        "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
-        },
-    )
-    name = email_sender_name()
-    message = email_render(
-        prefix="accounts/email/invitation",
-        context={
-            "user": user,
-            "network_name": name,
-            "claim_url": link,
-            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-            "site_url": settings.SITE_URL,
-        },
-    )
+    with translation.override(member_profile_ensure(user=user).language):
+        # The link too: its path is in their language (/en/… in English).
+        link = settings.SITE_URL + reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
+            },
+        )
+        name = email_sender_name()
+        message = email_render(
+            prefix="accounts/email/invitation",
+            context={
+                "user": user,
+                "network_name": name,
+                "claim_url": link,
+                "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+                "site_url": settings.SITE_URL,
+            },
+        )
     to = [user.email]
     transaction.on_commit(
         lambda: email_deliver.enqueue(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +47,18 @@ class WalkInBookForm(BookForm):
         label=_("Employer (salaried remote workers)"), max_length=200, required=False
     )
     commune = CommuneField(label=_("Commune of residence"))
+    language = forms.ChoiceField(
+        label=_("Language of their emails"),
+        choices=settings.LANGUAGES,
+        required=False,  # not sent: the language of this page
+        help_text=_("The confirmation, the invitation and every later email."),
+    )
 
     field_order = [
         "first_name",
         "last_name",
         "email",
+        "language",
         "status",
         "employer_name",
         "commune",

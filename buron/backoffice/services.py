@@ -17,7 +17,8 @@ from buron.places.models import Commune, Resource, Site
 
 @dataclass(frozen=True)
 class Person:
-    """Who the walk-in is: their name, status and commune; an email if they gave one."""
+    """Who the walk-in is: their name, status and commune; an email if they gave one, and
+    the language of their emails (else the default)."""
 
     first_name: str
     last_name: str
@@ -25,6 +26,7 @@ class Person:
     commune: Commune | None
     email: str = ""
     employer_name: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def walk_in_book(*, site: Site, person: Person, slot: Slot, by: User) -> WalkInB
         status=person.status,
         employer_name=person.employer_name,
         commune=person.commune,
+        language=person.language,
     )
     booking = _book(member=member, site=site, slot=slot, by=by)
     return WalkInBooking(member=member, booking=booking, invited=member_invite(user=member))

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from buron.accounts.light import is_light_member, is_placeholder_email
@@ -200,6 +200,7 @@ def _person(form: WalkInBookForm) -> services.Person:
         status=data["status"],
         employer_name=data["employer_name"],
         commune=data["commune"],
+        language=data["language"] or translation.get_language() or "",
     )
 
 
@@ -241,7 +242,9 @@ def walk_in(request: HttpRequest, scope: Scope, slug: str) -> HttpResponse:
     site = get_object_or_404(managed_sites(scope=scope).select_related("network"), slug=slug)
     with timezone.override(site.network.time_zone):
         form = WalkInBookForm(
-            request.POST or None, site=site, initial={"date": timezone.localdate()}
+            request.POST or None,
+            site=site,
+            initial={"date": timezone.localdate(), "language": translation.get_language()},
         )
         if request.method == "POST" and form.is_valid() and _walk_in_done(request, site, form):
             day = form.cleaned_data["date"]

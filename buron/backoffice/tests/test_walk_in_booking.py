@@ -104,6 +104,45 @@ def test_a_host_books_for_a_walk_in_without_email(
     assert "Booked Poste 1 for Lou Vergne." in page
 
 
+@pytest.mark.parametrize(
+    ("page", "chosen", "subject", "link"),
+    [
+        ("fr", None, "choisissez votre mot de passe", "/compte/password/reset/key/"),
+        ("fr", "en", "choose your password", "/en/compte/password/reset/key/"),
+        ("en", "fr", "choisissez votre mot de passe", "/compte/password/reset/key/"),
+    ],
+    ids=["the page's language", "English chosen on the French page", "French on the English"],
+)
+def test_the_walk_ins_emails_speak_the_language_chosen_for_them(
+    client, host, site, django_capture_on_commit_callbacks, page, chosen, subject, link
+):
+    with translation.override(page), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(),
+            {**PERSON, "email": "lou@example.org", **({"language": chosen} if chosen else {})},
+        )
+    assert response.status_code == 302
+    person = User.objects.get(email="lou@example.org")
+    language = chosen or page
+    assert MemberProfile.objects.get(user=person).language == language
+    (invitation,) = [
+        m for m in mail.outbox if "mot de passe" in m.subject or "password" in m.subject
+    ]
+    assert subject in invitation.subject
+    # The link opens the page to choose a password in their language too.
+    assert re.search(r"https?://[^/\s]+" + re.escape(link), invitation.body), invitation.body
+    # The booking's confirmation too: their language, whatever the host's page.
+    (confirmation,) = [m for m in mail.outbox if m is not invitation]
+    assert ("Your booking" in confirmation.subject) == (language == "en"), confirmation.subject
+
+
+def test_a_language_not_offered_is_refused_and_nothing_is_written(client, host, site):
+    response = post(client, email="lou@example.org", language="de")
+    assert response.status_code == 422
+    assert "language" in response.context["form"].errors
+    assert nothing_written()
+
+
 def test_a_walk_in_with_an_email_is_invited_to_claim_the_account(
     client, host, site, django_capture_on_commit_callbacks
 ):
