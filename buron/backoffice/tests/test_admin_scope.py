@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
-from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.tests.factories import totp_enrol
@@ -33,14 +32,6 @@ def _english():
 
 
 PASSWORD = "a long demo password"
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings: Settings) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @dataclass

@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
-from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.tests.factories import totp_enrol
@@ -31,14 +30,6 @@ def _english():
 
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings: Settings) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory, totp_enrol
@@ -28,14 +27,6 @@ pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:offers_mailitem_add")
 LIST = reverse("admin:offers_mailitem_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings: Settings) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django import Settings
 
 from buron.accounts.models import Role, StaffRole, User
 from buron.accounts.tests.factories import UserFactory, totp_enrol
@@ -17,14 +16,6 @@ from buron.places.models import Site
 from buron.places.tests.factories import NetworkFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings: Settings) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

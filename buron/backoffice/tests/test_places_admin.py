@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
-from pytest_django import Settings
 
 from buron.accounts.models import User
 from buron.accounts.tests.factories import totp_enrol
@@ -25,15 +24,6 @@ from buron.places.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _static_without_manifest(settings: Settings) -> None:
-    """Render {% static %} without a collected manifest (it exists after collectstatic)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

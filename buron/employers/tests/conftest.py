@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from buron.accounts.models import Organisation, User
 from buron.accounts.tests.factories import UserFactory
 from buron.billing.tests.factories import OTHER_SIREN, OTHER_VAT, make_organisation, make_seller
 from buron.booking.tests.conftest import allanche
 from buron.employers.models import EmployerContract, Employment
+from buron.offers.tests.factories import OfferFactory
 from buron.places.models import Site
 from buron.places.tests.factories import NetworkFactory, ResourceFactory, SiteFactory, open_all_week
 
@@ -93,3 +96,17 @@ def employee_of(organisation: Organisation, email: str, **names: str) -> User:
 @pytest.fixture
 def employee(employer: Organisation) -> User:
     return employee_of(employer, "salome@example.org", first_name="Salomé", last_name="Vidal")
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """The clock stands at NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def passes(site: Site) -> None:
+    """The network sells half-day and day passes (what a member who pays themselves pays)."""
+    OfferFactory(network=site.network, kind="half_day_pass", net_price=Decimal("8.33"))
+    OfferFactory(network=site.network, kind="day_pass", net_price=Decimal("16.67"))

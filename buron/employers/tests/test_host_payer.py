@@ -8,32 +8,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from buron.accounts.tests.factories import StaffRoleFactory, UserFactory
 from buron.booking.models import Booking, BookingSeries
 from buron.employers.models import EmployerUse, Employment
 from buron.offers.models import PayAsYouGo
-from buron.offers.tests.factories import OfferFactory
 
 from .conftest import DAY, NOW, make_contract
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "passes")]
 
 BOOK = "/gestion/murat/reserver/"
 SERIES = "/gestion/murat/recurrente/"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def passes(site):
-    OfferFactory(network=site.network, kind="half_day_pass", net_price=Decimal("8.33"))
-    OfferFactory(network=site.network, kind="day_pass", net_price=Decimal("16.67"))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,23 +19,10 @@ from buron.booking.errors import BookingRefused
 from buron.booking.models import Booking
 from buron.employers.models import EmployerUse, Employment, UseStatus
 from buron.offers.models import PayAsYouGo
-from buron.offers.tests.factories import OfferFactory
 
 from .conftest import DAY, NOW, make_contract
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def passes(site):
-    OfferFactory(network=site.network, kind="half_day_pass", net_price=Decimal("8.33"))
-    OfferFactory(network=site.network, kind="day_pass", net_price=Decimal("16.67"))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "passes")]
 
 
 def book(member, site, period="am", day=DAY, **kwargs) -> Booking:
