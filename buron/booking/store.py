@@ -16,7 +16,7 @@ which policy applies (selectors.policy_among), a member's status (accounts.selec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -47,8 +47,8 @@ def _tables() -> dict[str, str]:
 def held_slot() -> str:
     """THE rule for a resource being taken: an active slot row of the resource (alias r) on
     a day within a range of slots. Parameters: held_params. The ORM's reads of free
-    resources (selectors.availability, availability_week, move_options) ask the same
-    question of BookingSlot (is_active, resource, day, slot)."""
+    resources (selectors.availability_week, move_options, the rooms in availability) ask
+    the same question of BookingSlot (is_active, resource, day, slot)."""
     return sql.compose(
         "EXISTS (SELECT 1 FROM {slot} h WHERE h.network_id = r.network_id"
         " AND h.resource_id = r.id AND h.day = %(held_day)s"
@@ -304,6 +304,43 @@ def _delete_statement() -> str:
 def booking_row_delete(*, booking_id: int) -> None:
     """Delete a booking row that holds no slot (a refused one-slot claim)."""
     sql.execute(_delete_statement(), {"booking_id": booking_id})
+
+
+# --- Free resources across every site: the availability search ----------------------------
+
+
+@cache
+def _free_everywhere_source() -> str:
+    return sql.compose(
+        "SELECT r.id, r.site_id, r.name, r.name_en, r.capacity FROM {resources}"
+        " AND r.booking_unit = %(unit)s AND NOT {held}",
+        resources=places_store.active_resources(),
+        held=held_slot(),
+    )
+
+
+def free_everywhere_rows(
+    *, day: dt.date, period: str, kind: str, unit: str, site_ids: Collection[int] | None
+) -> list[tuple[int, int, str, str, int]]:
+    """The active resources of a kind and unit, at every site (or those of `site_ids`),
+    that hold no slot of the period that day (held_slot), by site then name, as (id, site
+    id, name, English name, capacity): one statement whatever the number of sites."""
+    statement = _free_everywhere_source()
+    params = {"kind": kind, "unit": unit, **held_params(day, HALF_DAY_SLOTS[period])}
+    if site_ids is not None:
+        if not site_ids:
+            return []
+        among, among_params = sql.marks("site", site_ids)
+        statement = sql.compose(
+            "{source} AND r.site_id IN ({among})", source=statement, among=among
+        )
+        params.update(among_params)
+    return [
+        (rid, site_id, name, name_en, capacity)
+        for rid, site_id, name, name_en, capacity in sql.fetch_all(
+            sql.compose("{source} ORDER BY r.site_id, r.name, r.id", source=statement), params
+        )
+    ]
 
 
 # --- What else is free: the "just taken" answer's suggestions -------------------------------

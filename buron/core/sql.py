@@ -14,7 +14,7 @@ names, valid on SQLite and PostgreSQL; every statement runs in the test suite on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -127,6 +127,15 @@ def compose(template: str, **names: str) -> str:
     other apps' fragments (never values: those go as named parameters). With select(), the
     one place a statement is put together."""
     return template.format(**names)
+
+
+def marks(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """Placeholders for a list of values (`%(name_0)s, %(name_1)s, …`, for an `IN (…)`)
+    and their parameters. Give at least one value: `IN ()` is not SQL."""
+    params = {f"{name}_{n}": value for n, value in enumerate(values)}
+    if not params:
+        raise ValueError("an IN list needs at least one value")
+    return ", ".join(f"%({key})s" for key in params), params
 
 
 def select(*columns: Selected | str, rest: str) -> str:

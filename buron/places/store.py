@@ -13,14 +13,14 @@ rows are handed to it (site_day, _days_of), and a test compares every fast path 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from buron.core import sql
 
-from .models import Closure, Network, OpeningPeriod, Resource, Site
+from .models import Closure, HalfDay, Network, OpeningPeriod, Resource, Site
 
 SITE_ROW = sql.Selected(Site, "s")
 NETWORK_ROW = sql.Selected(Network, "n")
@@ -237,3 +237,80 @@ def active_resources() -> str:
     """`FROM` text for the active resources (alias r) of a kind at one site (the site is
     `s.id` when the caller reads sites, else give `%(site_id)s`); parameter `kind`."""
     return sql.compose("{resource} r WHERE r.kind = %(kind)s AND r.is_active", **_tables())
+
+
+# --- Every published site on a day: the availability search across a network or a country ---
+
+
+@dataclass(frozen=True)
+class PublishedSiteRow:
+    """A published site as a search lists it, whether it opens its morning and its
+    afternoon on the day's weekday (its hours, not yet its closures) and whether it has an
+    active resource of the kind searched."""
+
+    pk: int
+    network_id: int
+    slug: str
+    name: str
+    commune_name: str
+    time_zone: str
+    latitude: Any
+    longitude: Any
+    opens_am: bool
+    opens_pm: bool
+    has_kind: bool
+
+
+@cache
+def _published_sites_source() -> str:
+    return sql.compose(
+        "SELECT s.id, s.network_id, s.slug, s.name, s.commune_name, n.time_zone,"
+        " s.latitude, s.longitude,"
+        " EXISTS (SELECT 1 FROM {period} o WHERE o.site_id = s.id"
+        " AND o.weekday = %(weekday)s AND o.half_day = %(am)s),"
+        " EXISTS (SELECT 1 FROM {period} o WHERE o.site_id = s.id"
+        " AND o.weekday = %(weekday)s AND o.half_day = %(pm)s),"
+        " EXISTS (SELECT 1 FROM {resource} r WHERE r.site_id = s.id"
+        " AND r.kind = %(kind)s AND r.is_active)"
+        " FROM {site} s JOIN {network} n ON n.id = s.network_id WHERE s.is_published",
+        **_tables(),
+    )
+
+
+def published_sites_on(
+    *, day: dt.date, kind: str, located: bool, site_ids: Collection[int] | None = None
+) -> list[PublishedSiteRow]:
+    """Every published site by name (or those of `site_ids`), with whether it opens its
+    morning and its afternoon on the day's weekday (for selectors.day_openings, which adds
+    the closures) and whether it has an active resource of that kind: one statement
+    whatever the number of sites. Coordinates are read when `located`."""
+    statement = _published_sites_source()
+    params: dict[str, Any] = {
+        "weekday": day.weekday(),
+        "am": HalfDay.MORNING,
+        "pm": HalfDay.AFTERNOON,
+        "kind": kind,
+    }
+    if site_ids is not None:
+        if not site_ids:
+            return []
+        among, among_params = sql.marks("site", site_ids)
+        statement = sql.compose("{source} AND s.id IN ({among})", source=statement, among=among)
+        params.update(among_params)
+    rows = sql.fetch_all(sql.compose("{source} ORDER BY s.name, s.id", source=statement), params)
+    return [
+        PublishedSiteRow(
+            pk=row[0],
+            network_id=row[1],
+            slug=row[2],
+            name=row[3],
+            commune_name=row[4],
+            time_zone=row[5],
+            latitude=sql.read(Site, "latitude", row[6]) if located else None,
+            longitude=sql.read(Site, "longitude", row[7]) if located else None,
+            opens_am=bool(row[8]),
+            opens_pm=bool(row[9]),
+            has_kind=bool(row[10]),
+        )
+        for row in rows
+    ]

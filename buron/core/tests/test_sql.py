@@ -121,3 +121,17 @@ def test_many_rows_go_in_one_statement_and_the_constraint_still_holds():
     booking.slots.filter(slot=1).update(is_active=False)
     assert sql.insert_many(slots(), skip_taken=True) == 1
     assert sorted(booking.slots.filter(is_active=True).values_list("slot", flat=True)) == [0, 1]
+
+
+def test_an_in_list_names_each_value_and_refuses_none():
+    site = SiteFactory()
+    other = SiteFactory()
+    text, params = sql.marks("site", [site.pk, other.pk])
+    assert text == "%(site_0)s, %(site_1)s"
+    statement = sql.compose(
+        "SELECT id FROM {site} WHERE id IN ({among}) ORDER BY id", site=sql.table(Site), among=text
+    )
+    found = sql.fetch_all(statement, params)
+    assert found == sorted([(site.pk,), (other.pk,)])
+    with pytest.raises(ValueError, match="at least one value"):
+        sql.marks("site", [])
