@@ -60,13 +60,12 @@ def policy_among(found: Iterable[BookingPolicy]) -> BookingPolicy:
 
 
 def _policies(site_networks: set[tuple[int, int]]) -> dict[int, BookingPolicy]:
-    """policy_among for each site, given as (site id, network id) pairs (one query
+    """policy_among for each site, given as (site id, network id) pairs (one statement
     whatever the number of sites)."""
     by_site: dict[int, list[BookingPolicy]] = defaultdict(list)
     by_network: dict[int, list[BookingPolicy]] = defaultdict(list)
-    for policy in BookingPolicy.objects.filter(
-        Q(site_id__in={s for s, _n in site_networks})
-        | Q(network_id__in={n for _s, n in site_networks}, site__isnull=True)
+    for policy in store.policies_of_sites(
+        site_ids={s for s, _n in site_networks}, network_ids={n for _s, n in site_networks}
     ):
         if policy.site_id is None:
             by_network[policy.network_id].append(policy)
@@ -229,6 +228,7 @@ def _half_day_free(
         period=period,
         kind=kind,
         unit=BookingUnit.HALF_DAY,
+        networks={results[pk].site.network_id for pk in bookable},
         site_ids=None if among is None else bookable,
     ):
         if site_id in bookable:
@@ -295,15 +295,21 @@ def _keep_bookable(
     todays = {tz: now.astimezone(zone(tz)).date() for tz in {r.site.time_zone for r in offered}}
     today = [r.site for r in offered if todays[r.site.time_zone] == day]
     schedules = site_schedules(today, day, day) if today else {}
+    # The day's refusal depends only on the clock and the policy: asked once for each pair.
+    refusals: dict[tuple[str, int], NotBookable | None] = {}
     for r in offered:
         site = r.site
+        policy = policies[site.pk]
         if site.pk in schedules:
-            rules = SiteRules(site.name, site.time_zone, schedules[site.pk][day], policies[site.pk])
+            rules = SiteRules(site.name, site.time_zone, schedules[site.pk][day], policy)
             _keep_bookable_today(r, rules, period=period, now=now)
             continue
-        refused = when_refusal(
-            day=day, end=None, now=now, time_zone=site.time_zone, policy=policies[site.pk]
-        )
+        key = (site.time_zone, id(policy))
+        if key not in refusals:
+            refusals[key] = when_refusal(
+                day=day, end=None, now=now, time_zone=site.time_zone, policy=policy
+            )
+        refused = refusals[key]
         if refused is not None:
             r.free, r.not_bookable_because = [], refused.message
 

@@ -129,13 +129,17 @@ def compose(template: str, **names: str) -> str:
     return template.format(**names)
 
 
-def marks(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
-    """Placeholders for a list of values (`%(name_0)s, %(name_1)s, …`, for an `IN (…)`)
-    and their parameters. Give at least one value: `IN ()` is not SQL."""
-    params = {f"{name}_{n}": value for n, value in enumerate(values)}
-    if not params:
+def among(column: str, name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """A condition that a column is one of some values, and its parameters: one array on
+    PostgreSQL (`column = ANY(%(name)s)`), placeholders elsewhere (`column IN (%(name_0)s,
+    …)`). Give at least one value: `IN ()` is not SQL."""
+    found = list(values)
+    if not found:
         raise ValueError("an IN list needs at least one value")
-    return ", ".join(f"%({key})s" for key in params), params
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%({name})s)", {name: found}
+    params = {f"{name}_{n}": value for n, value in enumerate(found)}
+    return f"{column} IN ({', '.join(f'%({key})s' for key in params)})", params
 
 
 def select(*columns: Selected | str, rest: str) -> str:

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from buron.core import sql
 
@@ -242,11 +242,10 @@ def active_resources() -> str:
 # --- Every published site on a day: the availability search across a network or a country ---
 
 
-@dataclass(frozen=True)
-class PublishedSiteRow:
+class PublishedSiteRow(NamedTuple):
     """A published site as a search lists it, whether it opens its morning and its
     afternoon on the day's weekday (its hours, not yet its closures) and whether it has an
-    active resource of the kind searched."""
+    active resource of the kind searched (a tuple: a country's search reads thousands)."""
 
     pk: int
     network_id: int
@@ -294,8 +293,8 @@ def published_sites_on(
     if site_ids is not None:
         if not site_ids:
             return []
-        among, among_params = sql.marks("site", site_ids)
-        statement = sql.compose("{source} AND s.id IN ({among})", source=statement, among=among)
+        among, among_params = sql.among("s.id", "site", site_ids)
+        statement = sql.compose("{source} AND {among}", source=statement, among=among)
         params.update(among_params)
     rows = sql.fetch_all(sql.compose("{source} ORDER BY s.name, s.id", source=statement), params)
     return [

@@ -123,15 +123,16 @@ def test_many_rows_go_in_one_statement_and_the_constraint_still_holds():
     assert sorted(booking.slots.filter(is_active=True).values_list("slot", flat=True)) == [0, 1]
 
 
-def test_an_in_list_names_each_value_and_refuses_none():
+def test_a_column_among_values_reads_those_rows_and_refuses_no_value():
     site = SiteFactory()
     other = SiteFactory()
-    text, params = sql.marks("site", [site.pk, other.pk])
-    assert text == "%(site_0)s, %(site_1)s"
+    SiteFactory()
+    condition, params = sql.among("s.id", "site", [site.pk, other.pk])
     statement = sql.compose(
-        "SELECT id FROM {site} WHERE id IN ({among}) ORDER BY id", site=sql.table(Site), among=text
+        "SELECT s.id FROM {site} s WHERE {condition} ORDER BY s.id",
+        site=sql.table(Site),
+        condition=condition,
     )
-    found = sql.fetch_all(statement, params)
-    assert found == sorted([(site.pk,), (other.pk,)])
+    assert sql.fetch_all(statement, params) == sorted([(site.pk,), (other.pk,)])
     with pytest.raises(ValueError, match="at least one value"):
-        sql.marks("site", [])
+        sql.among("s.id", "site", [])
