@@ -261,17 +261,19 @@ class PublishedSiteRow(NamedTuple):
 
 
 @cache
-def _published_sites_source() -> str:
+def _published_sites_source(located: bool) -> str:
+    # The weekday's periods are read once for both half-days (one scan, not one a flag).
     return sql.compose(
-        "SELECT s.id, s.network_id, s.slug, s.name, s.commune_name, n.time_zone,"
-        " s.latitude, s.longitude,"
-        " EXISTS (SELECT 1 FROM {period} o WHERE o.site_id = s.id"
-        " AND o.weekday = %(weekday)s AND o.half_day = %(am)s),"
-        " EXISTS (SELECT 1 FROM {period} o WHERE o.site_id = s.id"
-        " AND o.weekday = %(weekday)s AND o.half_day = %(pm)s),"
+        "SELECT s.id, s.network_id, s.slug, s.name, s.commune_name, n.time_zone, {located},"
+        " COALESCE(o.am, 0), COALESCE(o.pm, 0),"
         " EXISTS (SELECT 1 FROM {resource} r WHERE r.site_id = s.id"
         " AND r.kind = %(kind)s AND r.is_active)"
-        " FROM {site} s JOIN {network} n ON n.id = s.network_id WHERE s.is_published",
+        " FROM {site} s JOIN {network} n ON n.id = s.network_id"
+        " LEFT JOIN (SELECT site_id, MAX(CASE WHEN half_day = %(am)s THEN 1 ELSE 0 END) am,"
+        " MAX(CASE WHEN half_day = %(pm)s THEN 1 ELSE 0 END) pm FROM {period}"
+        " WHERE weekday = %(weekday)s GROUP BY site_id) o ON o.site_id = s.id"
+        " WHERE s.is_published",
+        located="s.latitude, s.longitude" if located else "NULL, NULL",
         **_tables(),
     )
 
@@ -283,7 +285,7 @@ def published_sites_on(
     morning and its afternoon on the day's weekday (for selectors.day_openings, which adds
     the closures) and whether it has an active resource of that kind: one statement
     whatever the number of sites. Coordinates are read when `located`."""
-    statement = _published_sites_source()
+    statement = _published_sites_source(located)
     params: dict[str, Any] = {
         "weekday": day.weekday(),
         "am": HalfDay.MORNING,
