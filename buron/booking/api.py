@@ -210,9 +210,9 @@ def availability(
             values[name] = parse()
         except ValidationError as exc:
             errors[name] = exc.messages
-    sites = Site.objects.all()
+    sites = None  # every site
     if site:
-        sites = sites.filter(slug=site)
+        sites = Site.objects.filter(slug=site)
         if not is_slug(site) or not sites.filter(is_published=True).exists():
             errors["site"] = [
                 _("No published site has the short name “%(slug)s”.") % {"slug": echoed(site)}

@@ -16,7 +16,7 @@ which policy applies (selectors.policy_among), a member's status (accounts.selec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -44,15 +44,22 @@ def _tables() -> dict[str, str]:
 
 
 @cache
-def held_slot() -> str:
+def held_slot(networks: str = "") -> str:
     """THE rule for a resource being taken: an active slot row of the resource (alias r) on
     a day within a range of slots. Parameters: held_params. The ORM's reads of free
-    resources (selectors.availability, availability_week, move_options) ask the same
-    question of BookingSlot (is_active, resource, day, slot)."""
+    resources (selectors.availability_week, move_options, the rooms in availability) ask
+    the same question of BookingSlot (is_active, resource, day, slot).
+
+    A read across many sites names their networks too (`networks`: a condition on
+    h.network_id, from sql.among): PostgreSQL then reads the day's slots from the
+    (network, day, resource) index, network by network, and joins them, instead of probing
+    once per resource (135 against 23 ms over a country's 27,000 desks). A slot always
+    carries its resource's network: the answer is the same."""
     return sql.compose(
-        "EXISTS (SELECT 1 FROM {slot} h WHERE h.network_id = r.network_id"
+        "EXISTS (SELECT 1 FROM {slot} h WHERE h.network_id = r.network_id{among}"
         " AND h.resource_id = r.id AND h.day = %(held_day)s"
         " AND h.slot >= %(held_first)s AND h.slot <= %(held_last)s AND h.is_active)",
+        among=f" AND {networks}" if networks else "",
         **_tables(),
     )
 
@@ -89,6 +96,28 @@ def site_policies(*, site_id: int, network_id: int) -> list[BookingPolicy]:
             _policies_statement(), {"site_id": site_id, "network_id": network_id}
         )
     ]
+
+
+def policies_of_sites(
+    *, site_ids: Collection[int], network_ids: Collection[int]
+) -> list[BookingPolicy]:
+    """The policies that may apply to some sites: their own, and their networks' (one
+    statement whatever the number of sites; selectors.policy_among chooses)."""
+    if not site_ids:
+        return []
+    sites, params = sql.among("p.site_id", "site", site_ids)
+    networks, network_params = sql.among("p.network_id", "network", network_ids)
+    params.update(network_params)
+    statement = sql.select(
+        POLICY_ROW,
+        rest=sql.compose(
+            "FROM {policy} p WHERE {sites} OR ({networks} AND p.site_id IS NULL)",
+            sites=sites,
+            networks=networks,
+            **_tables(),
+        ),
+    )
+    return [POLICY_ROW.load(row) for row in sql.fetch_all(statement, params)]
 
 
 # --- A site, its day and its policies in one statement -------------------------------------
@@ -346,6 +375,46 @@ def _delete_statement() -> str:
 def booking_row_delete(*, booking_id: int) -> None:
     """Delete a booking row that holds no slot (a refused one-slot claim)."""
     sql.execute(_delete_statement(), {"booking_id": booking_id})
+
+
+# --- Free resources across every site: the availability search ----------------------------
+
+
+def free_everywhere_rows(
+    *,
+    day: dt.date,
+    period: str,
+    kind: str,
+    unit: str,
+    networks: Collection[int],
+    site_ids: Collection[int] | None,
+) -> list[tuple[int, int, str, str, int]]:
+    """The active resources of a kind and unit, at every site of some networks (or at
+    those of `site_ids`), that hold no slot of the period that day (held_slot), by site
+    then name, as (id, site id, name, English name, capacity): one statement whatever the
+    number of sites."""
+    if not networks or (site_ids is not None and not site_ids):
+        return []
+    in_networks, params = sql.among("r.network_id", "network", networks)
+    held_in_networks, _same = sql.among("h.network_id", "network", networks)
+    params.update({"kind": kind, "unit": unit, **held_params(day, HALF_DAY_SLOTS[period])})
+    statement = sql.compose(
+        "SELECT r.id, r.site_id, r.name, r.name_en, r.capacity FROM {resources}"
+        " AND r.booking_unit = %(unit)s AND {in_networks} AND NOT {held}",
+        resources=places_store.active_resources(),
+        in_networks=in_networks,
+        held=held_slot(held_in_networks),
+    )
+    if site_ids is not None:
+        among, among_params = sql.among("r.site_id", "site", site_ids)
+        statement = sql.compose("{source} AND {among}", source=statement, among=among)
+        params.update(among_params)
+    return [
+        (rid, site_id, name, name_en, capacity)
+        for rid, site_id, name, name_en, capacity in sql.fetch_all(
+            sql.compose("{source} ORDER BY r.site_id, r.name, r.id", source=statement), params
+        )
+    ]
 
 
 # --- What else is free: the "just taken" answer's suggestions -------------------------------

@@ -14,7 +14,7 @@ names, valid on SQLite and PostgreSQL; every statement runs in the test suite on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -127,6 +127,19 @@ def compose(template: str, **names: str) -> str:
     other apps' fragments (never values: those go as named parameters). With select(), the
     one place a statement is put together."""
     return template.format(**names)
+
+
+def among(column: str, name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """A condition that a column is one of some values, and its parameters: one array on
+    PostgreSQL (`column = ANY(%(name)s)`), placeholders elsewhere (`column IN (%(name_0)s,
+    …)`). Give at least one value: `IN ()` is not SQL."""
+    found = list(values)
+    if not found:
+        raise ValueError("an IN list needs at least one value")
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%({name})s)", {name: found}
+    params = {f"{name}_{n}": value for n, value in enumerate(found)}
+    return f"{column} IN ({', '.join(f'%({key})s' for key in params)})", params
 
 
 def select(*columns: Selected | str, rest: str) -> str:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import holidays
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -218,19 +218,6 @@ def closure_label(closure: Closure, reason_labels: dict[str, str]) -> str:
     return f"{label} — {closure.note}" if closure.note else label
 
 
-def opening_flags(day: dt.date) -> dict[str, Exists]:
-    """Annotations for a Site queryset: whether the site opens its morning (`opens_am`) and
-    its afternoon (`opens_pm`) on that day's weekday."""
-    return {
-        f"opens_{half_day}": Exists(
-            OpeningPeriod.objects.filter(
-                site=OuterRef("pk"), weekday=day.weekday(), half_day=half_day
-            )
-        )
-        for half_day in (HalfDay.MORNING, HalfDay.AFTERNOON)
-    }
-
-
 @dataclass(frozen=True)
 class DayOpening:
     """A site's day in short, without its times: the half-days it opens, or why it is
@@ -251,9 +238,10 @@ class DayOpening:
 def day_openings(
     *, flags: Iterable[tuple[int, bool, bool]], among: QuerySet[Site], day: dt.date
 ) -> dict[int, DayOpening]:
-    """Each site's day from (site id, opens_am, opens_pm) rows — a Site queryset annotated
-    with opening_flags — plus one read of that day's closures, whatever the number of
-    sites: how a search across a whole country learns which sites open, reading no hours."""
+    """Each site's day from (site id, opens_am, opens_pm) rows — whether it has opening
+    hours on the day's weekday for each half-day (store.published_sites_on) — plus one read
+    of that day's closures, whatever the number of sites: how a search across a whole
+    country learns which sites open, reading no hours."""
     bank = _holiday_reasons(day, day)
     closures: dict[int, list[Closure]] = {}
     if day not in bank:

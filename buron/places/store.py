@@ -13,14 +13,14 @@ rows are handed to it (site_day, _days_of), and a test compares every fast path 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from buron.core import sql
 
-from .models import Closure, Network, OpeningPeriod, Resource, Site
+from .models import Closure, HalfDay, Network, OpeningPeriod, Resource, Site
 
 SITE_ROW = sql.Selected(Site, "s")
 NETWORK_ROW = sql.Selected(Network, "n")
@@ -264,3 +264,81 @@ def resource_still_bookable() -> str:
 
 def resource_still_bookable_params(resource_id: int, day: dt.date) -> dict[str, Any]:
     return {"rb_resource_id": resource_id, "rb_day": sql.param(Closure, "start_date", day)}
+
+
+# --- Every published site on a day: the availability search across a network or a country ---
+
+
+class PublishedSiteRow(NamedTuple):
+    """A published site as a search lists it, whether it opens its morning and its
+    afternoon on the day's weekday (its hours, not yet its closures) and whether it has an
+    active resource of the kind searched (a tuple: a country's search reads thousands)."""
+
+    pk: int
+    network_id: int
+    slug: str
+    name: str
+    commune_name: str
+    time_zone: str
+    latitude: Any
+    longitude: Any
+    opens_am: bool
+    opens_pm: bool
+    has_kind: bool
+
+
+@cache
+def _published_sites_source(located: bool) -> str:
+    # The weekday's periods are read once for both half-days (one scan, not one a flag).
+    return sql.compose(
+        "SELECT s.id, s.network_id, s.slug, s.name, s.commune_name, n.time_zone, {located},"
+        " COALESCE(o.am, 0), COALESCE(o.pm, 0),"
+        " EXISTS (SELECT 1 FROM {resource} r WHERE r.site_id = s.id"
+        " AND r.kind = %(kind)s AND r.is_active)"
+        " FROM {site} s JOIN {network} n ON n.id = s.network_id"
+        " LEFT JOIN (SELECT site_id, MAX(CASE WHEN half_day = %(am)s THEN 1 ELSE 0 END) am,"
+        " MAX(CASE WHEN half_day = %(pm)s THEN 1 ELSE 0 END) pm FROM {period}"
+        " WHERE weekday = %(weekday)s GROUP BY site_id) o ON o.site_id = s.id"
+        " WHERE s.is_published",
+        located="s.latitude, s.longitude" if located else "NULL, NULL",
+        **_tables(),
+    )
+
+
+def published_sites_on(
+    *, day: dt.date, kind: str, located: bool, site_ids: Collection[int] | None = None
+) -> list[PublishedSiteRow]:
+    """Every published site by name (or those of `site_ids`), with whether it opens its
+    morning and its afternoon on the day's weekday (for selectors.day_openings, which adds
+    the closures) and whether it has an active resource of that kind: one statement
+    whatever the number of sites. Coordinates are read when `located`."""
+    statement = _published_sites_source(located)
+    params: dict[str, Any] = {
+        "weekday": day.weekday(),
+        "am": HalfDay.MORNING,
+        "pm": HalfDay.AFTERNOON,
+        "kind": kind,
+    }
+    if site_ids is not None:
+        if not site_ids:
+            return []
+        among, among_params = sql.among("s.id", "site", site_ids)
+        statement = sql.compose("{source} AND {among}", source=statement, among=among)
+        params.update(among_params)
+    rows = sql.fetch_all(sql.compose("{source} ORDER BY s.name, s.id", source=statement), params)
+    return [
+        PublishedSiteRow(
+            pk=row[0],
+            network_id=row[1],
+            slug=row[2],
+            name=row[3],
+            commune_name=row[4],
+            time_zone=row[5],
+            latitude=sql.read(Site, "latitude", row[6]) if located else None,
+            longitude=sql.read(Site, "longitude", row[7]) if located else None,
+            opens_am=bool(row[8]),
+            opens_pm=bool(row[9]),
+            has_kind=bool(row[10]),
+        )
+        for row in rows
+    ]

@@ -112,6 +112,13 @@ def test_the_closed_reasons_read_as_people_expect(sites):
     assert "cache" not in by_slug
 
 
+def test_a_filter_that_leaves_no_published_site_finds_none(sites):
+    """Only the unpublished site, or no site at all: nothing is searched, nothing offered."""
+    for among in (sites.filter(slug="cache"), Site.objects.none()):
+        for kind in ("desk", "meeting_room"):
+            assert selectors.availability(day=DAY, period="am", kind=kind, sites=among) == []
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_one_site_s_day_reads_as_the_schedules_say(sites, language):
     """A booking reads one site's day by hand (site_schedule): it must match what the

@@ -2,8 +2,9 @@
 gives the same answers as that definition, over generated cases, on both databases.
 
 - whether a site is open on a day, and why not: places.selectors._closed_because (through
-  site_days), against site_schedules, day_openings (availability), published_site_day,
-  availability_week and the statements of the "just taken" suggestions;
+  site_days), against site_schedules, day_openings with the sites' statement (availability,
+  of some sites or all), published_site_day, availability_week and the statements of the
+  "just taken" suggestions;
 - which resources are free: an active resource with no active slot in the period (computed
   here from the generated rows), against availability, availability_week, store.look and
   the suggestions' counts;
@@ -217,6 +218,10 @@ def test_opening_and_free_resources_agree_on_every_path(plans, rows, inactive):
                     r.site.pk: r
                     for r in selectors.availability(day=day, period=period, sites=among, now=BEFORE)
                 }
+                # Every site (no filter: the statements read no list of sites) says the same.
+                everywhere = selectors.availability(day=day, period=period, now=BEFORE)
+                ours = {s.pk for s in sites}
+                assert {r.site.pk: r for r in everywhere if r.site.pk in ours} == found
                 for site in sites:
                     schedule = reference[site.pk][day]
                     expected = _free(desks[site.pk], held, day, period)

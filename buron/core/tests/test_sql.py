@@ -153,3 +153,18 @@ def test_rows_go_in_only_while_their_condition_holds():
         (dt.date(2027, 3, 2), 0),
         (dt.date(2027, 3, 2), 1),
     ]
+
+
+def test_a_column_among_values_reads_those_rows_and_refuses_no_value():
+    site = SiteFactory()
+    other = SiteFactory()
+    SiteFactory()
+    condition, params = sql.among("s.id", "site", [site.pk, other.pk])
+    statement = sql.compose(
+        "SELECT s.id FROM {site} s WHERE {condition} ORDER BY s.id",
+        site=sql.table(Site),
+        condition=condition,
+    )
+    assert sql.fetch_all(statement, params) == sorted([(site.pk,), (other.pk,)])
+    with pytest.raises(ValueError, match="at least one value"):
+        sql.among("s.id", "site", [])
