@@ -388,7 +388,11 @@ class HostPayerMixin(forms.Form):
 
     def _add_payer(self, *, today: dt.date) -> None:
         given = self.data if self.is_bound else self.initial
-        found = _active_member(given.get("email"))
+        try:  # the options of a member found by a valid address only (clean_email says why not)
+            email = self.fields["email"].clean(given.get("email"))
+        except ValidationError:
+            email = None
+        found = _active_member(email)
         self.payers = payer_options(member=found, today=today) if found else []
         self.fields["payer"] = host_payer_field(found, self.payers)
 

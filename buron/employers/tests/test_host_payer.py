@@ -229,3 +229,11 @@ def test_the_members_own_series_page_takes_the_payer(client, site, employer, emp
     form["start_date"] = form["end_date"] = str(DAY + dt.timedelta(days=28))
     assert client.post("/reserver/recurrente/", form).status_code == 302
     assert EmployerUse.objects.count() == 1
+
+
+@pytest.mark.parametrize("email", ["\x00", "camille\x00@example.org", "x" * 300, "not an address"])
+def test_an_address_no_member_can_have_is_refused_on_the_form(as_host, site, email):
+    response = as_host.post(BOOK, booking_form(email, ""))
+    assert response.status_code in (200, 422)
+    assert response.context["form"].errors["email"]
+    assert not Booking.objects.exists()
