@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 # The URLs (and the views they import) are loaded now rather than by each worker's first
 # request: with gunicorn --preload, once, in the master, shared by the forked workers.
-get_resolver().url_patterns  # noqa: B018
+preloaded_urls = get_resolver().url_patterns
 
 # Everything loaded so far lives as long as the process: keep it out of the garbage
 # collector's scans (and, with gunicorn --preload, shared by the forked workers).

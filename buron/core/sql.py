@@ -197,7 +197,9 @@ def _insert(
     if only_if is not None:
         condition, more = only_if
         params.update(more)
-        source = f"SELECT * FROM ({source}) AS v WHERE {condition}"  # noqa: S608 - fixed text
+        source = compose(
+            "SELECT * FROM ({source}) AS v WHERE {condition}", source=source, condition=condition
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {q(instances[0]._meta.db_table)} ({', '.join(names)}) {source}{suffix}",

@@ -43,7 +43,7 @@ def _free_port() -> int:
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_DIR,
         env=env,
@@ -124,7 +124,7 @@ def server_url(chromium_path: Path, served_dir: Path, mail_dir: Path) -> Iterato
     port = _free_port()
     log = work / "gunicorn.log"
     with log.open("wb") as log_file:
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",

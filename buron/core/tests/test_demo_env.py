@@ -15,7 +15,7 @@ def _manage(env_file: Path, *args: str, **extra: str) -> subprocess.CompletedPro
     env.update(
         {"DJANGO_SETTINGS_MODULE": "config.settings", "BURON_ENV_FILE": str(env_file), **extra}
     )
-    return subprocess.run(  # noqa: S603 - this interpreter, fixed code
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -33,7 +33,7 @@ def test_without_the_demo_env_the_settings_refuse_to_start(tmp_path):
 
 def test_the_demo_env_lets_commands_run_as_written(tmp_path):
     env_file = tmp_path / ".env"
-    written = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+    written = subprocess.run(
         [sys.executable, "scripts/demo_env.py", str(env_file)],
         cwd=ROOT,
         capture_output=True,
@@ -50,7 +50,7 @@ def test_the_demo_env_lets_commands_run_as_written(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--email" in result.stdout
 
-    again = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+    again = subprocess.run(
         [sys.executable, "scripts/demo_env.py", str(env_file)],
         cwd=ROOT,
         capture_output=True,

@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_DIR,
         env=env,
@@ -160,7 +160,7 @@ def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 def _start(env: dict[str, str], work: Path, n: int, port: int) -> subprocess.Popen[bytes]:
     log = work / f"gunicorn-{n}.log"
     with log.open("ab") as log_file:
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi:application",
                 "--bind", f"127.0.0.1:{port}", "--workers", "1",

@@ -112,7 +112,7 @@ def _log_with(log_format: str) -> str:
         "LOG_LEVEL": "INFO",
     }
     code = "import logging; logging.getLogger('buron.test').info('hello')"
-    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+    result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,
         env=env,

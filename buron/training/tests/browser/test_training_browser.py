@@ -72,7 +72,7 @@ def shell(served_dir: Path, code: str) -> str:
             "EMAIL_FILE_PATH": str(served_dir / "mail"),
         }
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=PROJECT_DIR,
         env=env,
