@@ -385,19 +385,23 @@ class HostPayerMixin(forms.Form):
 
     member: User | None = None
     payers: Sequence[PayerOption] = ()
+    _found: User | None = None
 
     def _add_payer(self, *, today: dt.date) -> None:
+        """Find the member as the email field will clean the address (once: clean_email
+        keeps what is found here), and offer who may pay for them."""
         given = self.data if self.is_bound else self.initial
         try:  # the options of a member found by a valid address only (clean_email says why not)
             email = self.fields["email"].clean(given.get("email"))
         except ValidationError:
             email = None
-        found = _active_member(email)
-        self.payers = payer_options(member=found, today=today) if found else []
-        self.fields["payer"] = host_payer_field(found, self.payers)
+        self._found = _active_member(email)
+        self.payers = payer_options(member=self._found, today=today) if self._found else []
+        self.fields["payer"] = host_payer_field(self._found, self.payers)
 
     def clean_email(self) -> str:
-        self.member = _active_member(self.cleaned_data["email"])
+        # The same bound address, cleaned by the same field: the member _add_payer found.
+        self.member = self._found
         if self.member is None:
             # Said the same way whether the address is unknown or its account closed.
             raise ValidationError(

@@ -358,9 +358,9 @@ def slots_claim(slots: Sequence[BookingSlot]) -> bool:
     statement: True when they all went in. A slot an active booking already holds is not
     written (the unique slot row decides between concurrent claims), and none is written
     when the resource is no longer bookable as the statement runs (withdrawn, its site
-    unpublished or closed that day): the departure's lock on the resource or site, which
-    the booking's own row waits on, has then been released by its commit, and the claim
-    sees it. Several slots that went in partly are the caller's to roll back."""
+    unpublished or closed that day): a departure committed before this booking's locks
+    (booking_locks) is seen here. Several slots that went in partly are the caller's to
+    roll back."""
     first = slots[0]
     condition = places_store.resource_still_bookable()
     params = places_store.resource_still_bookable_params(first.resource_id, first.day)
